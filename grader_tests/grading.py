@@ -1,0 +1,203 @@
+"""The grading framework behind every lesson's hidden tests.
+
+An `Exercise` is a list of weighted parts. Each part calls the student's function on one
+set of inputs and raises `CheckFailed` with a short, specific message when it is wrong.
+The first part is the core: when it fails, the exercise scores 0 and the rest is skipped.
+
+In a solution notebook, each exercise has a graded cell whose hidden region is:
+
+    from grader_tests.test_01_rnn_forward import grade
+    grade("softmax")
+
+It prints a report (one line per part, with a diagnostic for each failure) and evaluates to
+the points earned, which nbgrader reads as the cell's partial credit.
+"""
+
+import contextlib
+import json
+import sys
+import types
+import warnings
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from rnnlab.testing import CheckFailed, expect_close, expect_shape, first_difference
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+SHAPE_WORDS = ("shape", "dimension", "broadcast")
+
+
+@dataclass
+class Part:
+    description: str
+    weight: float
+    check: Callable
+
+
+@dataclass
+class Result:
+    exercise: str
+    points: float
+    score: float
+    lines: list = field(default_factory=list)
+
+    def report(self) -> str:
+        return "\n".join([f"{self.exercise}: {self.score:g} / {self.points:g} points", *self.lines])
+
+
+@cache
+def reference(lesson: str) -> types.SimpleNamespace:
+    """The solution notebook's setup and solution cells, executed: the reference answers."""
+    notebook = json.loads((SOLUTIONS / f"{lesson}.ipynb").read_text())
+    namespace: dict = {"__name__": f"reference_{lesson}"}
+    for cell in notebook["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] == "code" and (
+            meta.get("solution") or meta.get("grade_id") == "setup"
+        ):
+            exec(
+                compile("".join(cell["source"]), f"<{lesson}:{meta['grade_id']}>", "exec"),
+                namespace,
+            )
+    return types.SimpleNamespace(**namespace)
+
+
+@contextlib.contextmanager
+def replaced_globals(function: Callable, replacements: dict):
+    """Let `function` call the reference helpers, so one wrong exercise is not graded twice."""
+    scope = getattr(function, "__globals__", {})
+    missing = object()
+    saved = {name: scope.get(name, missing) for name in replacements}
+    scope.update(replacements)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                scope.pop(name, None)
+            else:
+                scope[name] = value
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Keep warnings off stderr: nbgrader gives 0 points to a test cell that writes there."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _explain_exception(error: Exception) -> str:
+    if isinstance(error, NotImplementedError):
+        return "your function still raises NotImplementedError: replace it with your code"
+    if isinstance(error, ValueError) and any(w in str(error) for w in SHAPE_WORDS):
+        return (
+            f"shape error: {error}. Compare these shapes with the docstring's; a weight may need .T"
+        )
+    return f"your function raised {type(error).__name__}: {error}"
+
+
+class Exercise:
+    """One graded function: weighted parts, each a check that raises CheckFailed."""
+
+    def __init__(self, lesson: str, name: str, points: float, helpers: tuple = ()):
+        self.lesson = lesson
+        self.name = name
+        self.points = points
+        self.helpers = helpers
+        self.parts: list[Part] = []
+
+    def part(self, description: str, weight: float = 1.0):
+        def register(check: Callable) -> Callable:
+            self.parts.append(Part(description, weight, check))
+            return check
+
+        return register
+
+    def run(self, function: Callable) -> Result:
+        ref = reference(self.lesson)
+        result = Result(self.name, self.points, 0.0)
+        if not callable(function):
+            result.lines.append(f"  ✗ {self.name} is not a function")
+            return result
+        replacements = {name: getattr(ref, name) for name in self.helpers}
+        earned, total = 0.0, sum(p.weight for p in self.parts)
+        with replaced_globals(function, replacements), _quiet():
+            for index, part in enumerate(self.parts):
+                try:
+                    part.check(function, ref)
+                except CheckFailed as failure:
+                    result.lines.append(f"  ✗ {part.description}: {failure}")
+                except Exception as error:  # the student's code failed
+                    result.lines.append(f"  ✗ {part.description}: {_explain_exception(error)}")
+                else:
+                    earned += part.weight
+                    result.lines.append(f"  ✓ {part.description}")
+                    continue
+                if index == 0:
+                    result.lines.append("  (the other checks need this one to pass first)")
+                    break
+        result.score = round(self.points * earned / total, 2)
+        return result
+
+    def grade(self, function: Callable) -> float:
+        """Print the report and return the points earned (nbgrader's partial credit)."""
+        result = self.run(function)
+        print(result.report())
+        return result.score
+
+
+def grader(exercises: tuple) -> Callable:
+    """The `grade(name)` function of a lesson, called from its notebook's hidden tests.
+
+    It looks the student's function up by name in the notebook's namespace, so a renamed or
+    deleted function is reported in words rather than as a NameError traceback.
+    """
+    by_name = {exercise.name: exercise for exercise in exercises}
+
+    def grade(name: str) -> float:
+        exercise = by_name[name]
+        notebook_globals = sys._getframe(1).f_globals
+        if name not in notebook_globals:
+            print(f"{name}: 0 / {exercise.points:g} points\n  ✗ there is no function named {name}")
+            return 0.0
+        return exercise.grade(notebook_globals[name])
+
+    return grade
+
+
+def expect_match(name: str, actual, expected, mistakes: dict, rtol=1e-6, atol=1e-8) -> None:
+    """Like expect_close, but when `actual` equals a known wrong answer, name the mistake.
+
+    mistakes: {description of the mistake: the array that mistake would produce}.
+    """
+    try:
+        expect_close(name, actual, expected, rtol=rtol, atol=atol)
+    except CheckFailed as failure:
+        for mistake, wrong in mistakes.items():
+            wrong = np.asarray(wrong)
+            if (
+                isinstance(actual, np.ndarray)
+                and actual.shape == wrong.shape
+                and first_difference(actual, wrong, rtol, atol, equal_nan=True) is None
+            ):
+                raise CheckFailed(f"{failure}. Likely mistake: {mistake}") from None
+        raise
+
+
+def expect_finite(name: str, actual) -> None:
+    expect_shape(name, actual, np.shape(actual))
+    if not np.all(np.isfinite(actual)):
+        raise CheckFailed(f"{name} contains nan or inf")
+
+
+def random_sizes(rng: np.random.Generator, names: str, low: int = 2, high: int = 7) -> dict:
+    """Distinct random sizes, e.g. {"D": 3, "H": 5, "V": 4}, so swapped axes show up."""
+    keys = names.split()
+    values = rng.choice(np.arange(low, high + len(keys)), size=len(keys), replace=False)
+    return {key: int(v) for key, v in zip(keys, values, strict=True)}

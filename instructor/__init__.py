@@ -1,0 +1,1 @@
+"""Instructor tools: release the student notebooks, grade a class, report scores."""

@@ -1,0 +1,29 @@
+"""nbgrader configuration of the course, copied into every course directory the tools make.
+
+The course directory itself (source/, release/, submitted/, autograded/, feedback/ and the
+SQLite gradebook) is a working folder under build/, made by the instructor tools and never
+committed; solutions/ and course/ at the top of the repository are its source and release.
+"""
+
+import os
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()  # noqa: F821 (injected by traitlets)
+
+c.CourseDirectory.course_id = "rnn-attention"
+# The gradebook is SQLite (gradebook.db in the course directory, made on demand) unless
+# RNNLAB_GRADEBOOK_URL names another database, e.g. postgresql://grader@dbhost/course.
+if os.environ.get("RNNLAB_GRADEBOOK_URL"):
+    c.CourseDirectory.db_url = os.environ["RNNLAB_GRADEBOOK_URL"]
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# A cell that runs longer than this is stopped; the notebook's remaining cells still run.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+
+# Feedback shows each test's printed report, never the hidden test code.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

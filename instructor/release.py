@@ -1,0 +1,40 @@
+"""Generate the student notebooks of course/ from solutions/ with nbgrader.
+
+    python -m instructor.release          # rewrite course/ from solutions/
+
+course/ is committed so students can use it straight from a clone; the test suite fails
+when it differs from what this command would write now.
+"""
+
+import shutil
+from pathlib import Path
+
+from instructor.course import BUILD, COURSE, CourseDir, lessons
+
+
+def generate_release(course_dir: CourseDir) -> dict[str, Path]:
+    """Run nbgrader generate_assignment for every lesson; return {lesson: released notebook}."""
+    released = {}
+    for lesson in lessons():
+        course_dir.nbgrader("generate_assignment", lesson, "--force", "--create")
+        released[lesson] = course_dir.path("release", lesson, f"{lesson}.ipynb")
+    return released
+
+
+def write_course(released: dict[str, Path], target: Path = COURSE) -> None:
+    """Copy the released notebooks into `target`, one flat file per lesson."""
+    target.mkdir(exist_ok=True)
+    for stale in set(target.glob("*.ipynb")) - {target / p.name for p in released.values()}:
+        stale.unlink()
+    for notebook in released.values():
+        shutil.copyfile(notebook, target / notebook.name)
+
+
+def main() -> None:
+    released = generate_release(CourseDir(BUILD / "release"))
+    write_course(released)
+    print(f"wrote {len(released)} student notebooks to {COURSE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Every catalogued answer, graded directly by the hidden tests (no notebook execution)."""
+
+import pytest
+
+from grader_tests.catalog import answers, exercises, run_answer
+from grader_tests.grading import reference
+from instructor.course import lessons
+
+CASES = [(lesson, answer) for lesson in lessons() for answer in answers(lesson)]
+
+
+def _id(case):
+    lesson, answer = case
+    return f"{lesson}:{answer.cell}:{answer.name}"
+
+
+@pytest.mark.parametrize("lesson", lessons())
+def test_the_solution_gets_full_marks(lesson):
+    ref = reference(lesson)
+    for name, exercise in exercises(lesson).items():
+        result = exercise.run(getattr(ref, name))
+        assert result.score == exercise.points, result.report()
+
+
+@pytest.mark.parametrize("lesson", lessons())
+def test_each_exercise_has_five_mistakes_and_two_correct_variants(lesson):
+    for name in exercises(lesson):
+        mine = [answer for answer in answers(lesson) if answer.cell == name]
+        assert sum(a.wrong for a in mine) >= 5, f"{name}: fewer than 5 wrong answers"
+        assert sum(not a.wrong for a in mine) >= 2, f"{name}: fewer than 2 correct variants"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(case) for case in CASES])
+def test_answer_is_graded_as_catalogued(case):
+    lesson, answer = case
+    result = run_answer(lesson, answer)
+    report = result.report()
+    if answer.wrong:
+        assert result.score < result.points, f"wrong answer got full marks:\n{report}"
+        assert answer.diagnostic in report, f"diagnostic {answer.diagnostic!r} missing:\n{report}"
+    else:
+        assert result.score == result.points, f"correct answer lost points:\n{report}"
+
+
+def test_a_missing_function_scores_zero_with_a_message(capsys):
+    from grader_tests.test_01_rnn_forward import grade
+
+    assert grade("softmax") == 0.0
+    assert "there is no function named softmax" in capsys.readouterr().out
