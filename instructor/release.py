@@ -7,9 +7,10 @@ when it differs from what this command would write now.
 """
 
 import shutil
+import tempfile
 from pathlib import Path
 
-from instructor.course import BUILD, COURSE, CourseDir, lessons
+from instructor.course import COURSE, CourseDir, lessons
 
 
 def generate_release(course_dir: CourseDir) -> dict[str, Path]:
@@ -31,8 +32,9 @@ def write_course(released: dict[str, Path], target: Path = COURSE) -> None:
 
 
 def main() -> None:
-    released = generate_release(CourseDir(BUILD / "release"))
-    write_course(released)
+    with tempfile.TemporaryDirectory(prefix="rnnlab-release-") as workdir:
+        released = generate_release(CourseDir(Path(workdir)))
+        write_course(released)
     print(f"wrote {len(released)} student notebooks to {COURSE}")
 
 

@@ -1,0 +1,40 @@
+import numpy as np
+
+from rnnlab.gradcheck import check_gradients, check_layer, compare_gradients, numerical_gradient
+from rnnlab.layers import Softmax
+
+
+def test_numerical_gradient_of_a_quadratic_and_input_restored():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    before = x.copy()
+    grad = numerical_gradient(lambda: float(np.sum(x**2)), x)
+    np.testing.assert_allclose(grad, 2 * before, rtol=1e-8)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_report_names_the_worst_element():
+    report = compare_gradients(
+        "dW", np.array([[1.0, 2.0], [3.0, 9.0]]), np.array([[1.0, 2.0], [3.0, 4.0]])
+    )
+    assert not report.ok and report.worst_index == (1, 1)
+    assert str(report).startswith(
+        "dW: WRONG, relative error 3.85e-01 at dW[1, 1] (analytic 9, numerical 4)"
+    )
+
+
+def test_catches_a_wrong_backward_and_accepts_a_right_one():
+    rng = np.random.default_rng(0)
+    x, dout = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    good = check_gradients(
+        lambda x: np.tanh(x), lambda d: d * (1 - np.tanh(x) ** 2), {"x": x}, dout
+    )
+    bad = check_gradients(lambda x: np.tanh(x), lambda d: d * (1 - np.tanh(x)), {"x": x}, dout)
+    assert good[0].ok and not bad[0].ok
+
+
+def test_softmax_layer_gradient():
+    rng = np.random.default_rng(1)
+    reports = check_layer(
+        Softmax(), {"x": rng.standard_normal((2, 3, 5))}, rng.standard_normal((2, 3, 5))
+    )
+    assert all(report.ok for report in reports), [str(r) for r in reports]
