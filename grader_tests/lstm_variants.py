@@ -1,0 +1,161 @@
+"""Wrong (and right) LSTM computations, to name a student's mistake in lessons 02 and 03.
+
+`step` computes one LSTM step with switches for the typical mistakes; with its defaults it
+is a type-1 (standard) LSTM and with `TYPE2` it is the type 2 of lesson 03. `sequence`
+runs a step over time with the typical loop mistakes. The hidden tests compare a student's
+wrong result with these arrays; the correct answers always come from the solution notebook.
+"""
+
+import numpy as np
+
+from grader_tests.grading import expect_match
+from rnnlab import sigmoid
+from rnnlab.testing import CheckFailed
+
+KEYS = ("f", "i", "o", "g", "c", "h")
+
+# The settings of `step` for each LSTM type (without mistakes).
+TYPE1 = {"gates_read": "h", "candidate_reads": "h", "output": "o*tanh(c)"}
+TYPE2 = {"gates_read": "c", "candidate_reads": None, "output": "tanh(o*c)"}
+
+
+def step(
+    x_t,
+    h_prev,
+    c_prev,
+    p,
+    *,
+    gates_read="h",
+    candidate_reads="h",
+    output="o*tanh(c)",
+    acts_swapped=False,
+    swap=None,
+    swap_weights=None,
+    transpose_U=False,
+    carry_c=True,
+    output_gate_reads_c_next=False,
+):
+    """One LSTM step. x_t: (N, D), h_prev, c_prev: (N, H); p: W_k (D, H), U_k (H, H), b_k (H,).
+
+    gates_read: "h", "c" or "h+c" (the state(s) the gates f, i, o read through U_k);
+    candidate_reads: "h", "c" or None (no recurrent term in g);
+    output: "o*tanh(c)", "tanh(o*c)" or "o*c";
+    acts_swapped: tanh for the gates and sigmoid for the candidate;
+    swap: a pair of gate names whose roles are exchanged, e.g. ("f", "i");
+    swap_weights: a pair of gate names that read each other's W, U, b (wrong gate order);
+    transpose_U: every recurrent product uses U_k.T;
+    carry_c: False drops c_prev (c_next = i * g);
+    output_gate_reads_c_next: o reads the new cell state (peephole style) instead.
+    Returns h_next, c_next, gates {"f", "i", "o", "g"}.
+    """
+    states = {"h": [h_prev], "c": [c_prev], "h+c": [h_prev, c_prev], None: []}
+
+    def pre(k, reads):
+        if swap_weights and k in swap_weights:
+            k = swap_weights[1 - swap_weights.index(k)]
+        U = p[f"U_{k}"].T if transpose_U and reads else p.get(f"U_{k}")
+        total = x_t @ p[f"W_{k}"] + p[f"b_{k}"]
+        for state in states[reads]:
+            total = total + state @ U
+        return total
+
+    gate_act, candidate_act = (np.tanh, sigmoid) if acts_swapped else (sigmoid, np.tanh)
+    gates = {k: gate_act(pre(k, gates_read)) for k in ("f", "i", "o")}
+    gates["g"] = candidate_act(pre("g", candidate_reads))
+    if swap:
+        a, b = swap
+        gates[a], gates[b] = gates[b], gates[a]
+    f, i, g = gates["f"], gates["i"], gates["g"]
+    c_next = f * c_prev + i * g if carry_c else i * g
+    if output_gate_reads_c_next:
+        o_input = x_t @ p["W_o"] + c_next @ p["U_o"] + p["b_o"]
+        gates["o"] = gate_act(o_input)
+    o = gates["o"]
+    h_next = {
+        "o*tanh(c)": lambda: o * np.tanh(c_next),
+        "tanh(o*c)": lambda: np.tanh(o * c_next),
+        "o*c": lambda: o * c_next,
+    }[output]()
+    return h_next, c_next, gates
+
+
+def sequence(x, h0, c0, p, *, reset=False, carry_c=True, carry_h=True, swap_hc=False, **kwargs):
+    """`step` over x: (N, T, D) from h0, c0: (N, H). Returns {f, i, o, g, c, h}: (N, T, H).
+
+    reset: every step starts from h0, c0; carry_c / carry_h False: that state restarts from
+    its initial value at every step; swap_hc: the cell is called as step(x_t, c, h).
+    Other keyword arguments go to `step`.
+    """
+    N, T, _ = x.shape
+    out = {key: np.zeros((N, T, h0.shape[1])) for key in KEYS}
+    h, c = h0, c0
+    for t in range(T):
+        if reset:
+            h, c = h0, c0
+        h_in, c_in = (h if carry_h else h0), (c if carry_c else c0)
+        if swap_hc:
+            h_in, c_in = c_in, h_in
+        h, c, gates = step(x[:, t], h_in, c_in, p, **kwargs)
+        for key, value in {**gates, "c": c, "h": h}.items():
+            out[key][:, t] = value
+    return out
+
+
+def shifted(out: dict, h0, c0) -> dict:
+    """The states stored *before* each step: out["h"][:, t] = h_{t-1} (h0 at t = 0)."""
+    result = dict(out)
+    for key, first in (("h", h0), ("c", c0)):
+        result[key] = np.concatenate([first[:, None], out[key][:, :-1]], axis=1)
+    return result
+
+
+def expect_cell_result(function_name: str, outputs, expected, mistakes: dict) -> None:
+    """Check a cell's (h_next, c_next, gates) against the reference's.
+
+    mistakes: {description: (h_next, c_next, gates) that mistake would produce}. h_next is
+    checked first, then c_next, then each gate, so the message names the first wrong value.
+    """
+    if not isinstance(outputs, tuple) or len(outputs) != 3:
+        raise CheckFailed(f"{function_name} should return three values: h_next, c_next, gates")
+    h_next, c_next, gates = outputs
+    expect_match("h_next", h_next, expected[0], {m: v[0] for m, v in mistakes.items()})
+    expect_match("c_next", c_next, expected[1], {m: v[1] for m, v in mistakes.items()})
+    if not isinstance(gates, dict) or set(gates) != {"f", "i", "o", "g"}:
+        raise CheckFailed("gates should be a dict with the keys 'f', 'i', 'o', 'g'")
+    for key in ("f", "i", "o", "g"):
+        wrong = {m: v[2][key] for m, v in mistakes.items()}
+        expect_match(f"gates[{key!r}]", gates[key], expected[2][key], wrong)
+
+
+def expect_sequence_result(function_name: str, out, expected: dict, mistakes: dict) -> None:
+    """Check a layer's dict {f, i, o, g, c, h} of (N, T, H) arrays against the reference's.
+
+    mistakes: {description: the dict that mistake would produce}. Lists, time-major arrays
+    and missing steps get their own messages; "h" and "c" are checked before the gates.
+    """
+    if not isinstance(out, dict):
+        raise CheckFailed(
+            f"{function_name} should return a dict of arrays with the keys {', '.join(KEYS)}, "
+            f"not a {type(out).__name__}"
+        )
+    missing = [key for key in KEYS if key not in out]
+    if missing:
+        raise CheckFailed(f"the result has no key {missing[0]!r}; it needs {', '.join(KEYS)}")
+    N, T, H = expected["h"].shape
+    for key in ("h", "c", "f", "i", "o", "g"):
+        value, name = out[key], f"out[{key!r}]"
+        if isinstance(value, (list, tuple)):
+            raise CheckFailed(
+                f"{name} is a list of {len(value)} arrays, not an array of shape (N, T, H) = "
+                f"{(N, T, H)}: stack the steps with np.stack(steps, axis=1)"
+            )
+        shape = np.shape(value)
+        if shape == (T, N, H) and T != N:
+            raise CheckFailed(
+                f"{name} has shape {shape} = (T, N, H), time-major; the course uses (N, T, H)"
+            )
+        if len(shape) == 3 and shape[1] == T - 1 and shape[::2] == (N, H):
+            raise CheckFailed(
+                f"{name} holds {T - 1} steps for an input of {T} steps: a step is missing"
+            )
+        expect_match(name, value, expected[key], {m: v[key] for m, v in mistakes.items()})
