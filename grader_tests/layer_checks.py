@@ -1,0 +1,118 @@
+"""Checks shared by the hidden tests of the layer lessons (04 WeightSum, 05 AttentionWeight).
+
+A layer lesson grades a forward function `f(*inputs) -> (output, cache)` and a backward
+function `g(dout, cache) -> gradients`. These helpers turn the usual ways such functions go
+wrong into one-line messages: a wrong number of return values, a shape that betrays a
+particular mistake, a backward that reads notebook variables instead of its cache, and a
+numerical gradient check that fails.
+"""
+
+import builtins
+import dis
+import types
+from typing import Callable
+
+import numpy as np
+
+from rnnlab.gradcheck import check_gradients
+from rnnlab.testing import CheckFailed
+
+_DATA = (np.ndarray, tuple, list)
+
+
+def _is_data(value) -> bool:
+    """Arrays, tuples, lists and layer instances: values a function should get as arguments."""
+    if isinstance(value, _DATA):
+        return True
+    return hasattr(value, "backward") and not isinstance(value, type)
+
+
+def _global_reads(code: types.CodeType) -> list[str]:
+    names = [
+        ins.argval
+        for ins in dis.get_instructions(code)
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+    ]
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names += _global_reads(const)
+    return names
+
+
+def outside_data(function: Callable) -> list[str]:
+    """Global names `function` reads that hold data (or are not defined at all), sorted.
+
+    Modules, functions and classes are fine; an array, a tuple or a layer instance read from
+    the notebook means the function does not work on what it was given.
+    """
+    scope = getattr(function, "__globals__", {})
+    code = getattr(function, "__code__", None)
+    found: list[str] = []
+    for name in _global_reads(code) if code is not None else []:
+        if name in found:
+            continue
+        if name in scope:
+            if _is_data(scope[name]):
+                found.append(name)
+        elif not hasattr(builtins, name):
+            found.append(name)
+    return sorted(found)
+
+
+def expect_no_outside_data(function: Callable, source: str) -> None:
+    """Fail when `function` reads data from the notebook instead of from `source`."""
+    names = outside_data(function)
+    if names:
+        listed = ", ".join(f"'{name}'" for name in names)
+        raise CheckFailed(
+            f"{function.__name__} uses the global name {listed} instead of taking it from "
+            f"{source}: a function must work on its arguments only (a notebook variable holds "
+            "the values of some other call)"
+        )
+
+
+def call_own_data(function: Callable, source: str, *args):
+    """Call function(*args), and fail if it reads data from the notebook (see outside_data).
+
+    The check comes after the call, so an untouched exercise still reports its
+    NotImplementedError; when the call fails otherwise, a notebook read is named first.
+    """
+    try:
+        outputs = function(*args)
+    except NotImplementedError:
+        raise
+    except Exception:
+        expect_no_outside_data(function, source)
+        raise
+    expect_no_outside_data(function, source)
+    return outputs
+
+
+def expect_results(name: str, outputs, labels: tuple) -> tuple:
+    """Fail unless `outputs` is a tuple of len(labels) values; return it."""
+    if not isinstance(outputs, tuple) or len(outputs) != len(labels):
+        raise CheckFailed(f"{name} should return {len(labels)} values: {', '.join(labels)}")
+    return outputs
+
+
+def expect_not_shaped(name: str, actual, expected_shape: tuple, known: dict) -> None:
+    """Name the mistake when `actual` has a wrong shape that a known mistake produces.
+
+    known: {shape: description of the mistake that gives this shape}.
+    """
+    shape = np.shape(actual)
+    if shape != tuple(expected_shape) and shape in known:
+        raise CheckFailed(
+            f"{name} should have shape {tuple(expected_shape)} but has shape {shape}. "
+            f"Likely mistake: {known[shape]}"
+        )
+
+
+def expect_gradients_ok(
+    forward: Callable, backward: Callable, inputs: dict, dout: np.ndarray, tolerance=1e-5
+) -> None:
+    """Run rnnlab.gradcheck.check_gradients and fail with the reports of the wrong inputs."""
+    reports = check_gradients(forward, backward, inputs, dout, tolerance=tolerance)
+    wrong = [str(report) for report in reports if not report.ok]
+    if wrong:
+        raise CheckFailed("numerical gradient check: " + "; ".join(wrong))
