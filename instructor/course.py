@@ -5,8 +5,11 @@ lesson in solutions/. A `CourseDir` is a working folder under build/ that stages
 solutions into nbgrader's layout and runs nbgrader commands against it.
 """
 
+import hashlib
 import os
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -30,8 +33,9 @@ def lessons() -> list[str]:
 class CourseDir:
     """An nbgrader course directory at `root`, with the solutions staged as its source."""
 
-    def __init__(self, root: Path, fresh: bool = True):
+    def __init__(self, root: Path, fresh: bool = True, code_root: Path = ROOT):
         self.root = Path(root)
+        self.code_root = Path(code_root)  # where notebooks import grader_tests and rnnlab from
         if fresh and self.root.exists():
             shutil.rmtree(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -41,24 +45,78 @@ class CourseDir:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(SOLUTIONS / f"{lesson}.ipynb", target)
 
+    @classmethod
+    def copy_of(cls, template: "CourseDir", root: Path, code_root: Path) -> "CourseDir":
+        """A private copy of a prepared course directory (its gradebook included)."""
+        if root.exists():
+            shutil.rmtree(root)
+        shutil.copytree(template.root, root)
+        return cls(root, fresh=False, code_root=code_root)
+
     def path(self, step: str, *parts: str) -> Path:
         """A path inside the course directory, e.g. path("release", lesson, f"{lesson}.ipynb")."""
         return self.root.joinpath(step, *parts)
 
-    def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        """Run `nbgrader <args>` on this course directory with the course configuration."""
-        command = [
-            sys.executable,
-            "-m",
-            "nbgrader",
-            *args,
-            f"--CourseDirectory.root={self.root}",
-        ]
+    def nbgrader(self, *args: str, check: bool = True, timeout: float | None = None):
+        """Run `nbgrader <args>` on this course directory with the course configuration.
+
+        Runs in its own process group under the course's memory limit; after `timeout`
+        seconds the whole group (nbgrader and its kernels) is killed. Returns the
+        CompletedProcess (returncode -9 after a kill).
+        """
+        command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={self.root}"]
         env = dict(os.environ)  # nbgrader runs `alembic` from PATH: put this venv's bin first
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-        env["PYTHONPATH"] = str(ROOT)
-        done = subprocess.run(command, cwd=self.root, env=env, capture_output=True, text=True)
+        env["PYTHONPATH"] = str(self.code_root)
+        env["IPYTHONDIR"] = str(self.root / ".ipython")  # private: no shared startup files
+        env["JUPYTER_RUNTIME_DIR"] = str(self.root / ".runtime")
+        process = subprocess.Popen(
+            command,
+            cwd=self.root,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=limit_resources,
+        )
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+        done = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
         if check and done.returncode != 0:
             tail = "\n".join(done.stderr.splitlines()[-15:])
             raise NbgraderError(f"nbgrader {' '.join(args)} failed:\n{tail}")
         return done
+
+
+MEMORY_BYTES = 4 * 1024**3  # address space of each grading process and of each kernel
+
+
+def limit_resources() -> None:
+    """In a child process: its own process group (to kill it whole) and a memory limit."""
+    os.setsid()
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+
+
+def copy_code(target: Path) -> Path:
+    """A private copy of what grading imports: grader_tests, rnnlab, solutions, instructor."""
+    if target.exists():
+        shutil.rmtree(target)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("grader_tests", "solutions", "instructor"):
+        shutil.copytree(ROOT / name, target / name, ignore=ignore)
+    shutil.copytree(ROOT / "lib" / "rnnlab", target / "rnnlab", ignore=ignore)
+    return target
+
+
+def tree_digest(folder: Path) -> str:
+    """sha256 over the relative paths and contents of every file below `folder`."""
+    digest = hashlib.sha256()
+    for path in sorted(
+        p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -7,8 +7,19 @@ committed; solutions/ and course/ at the top of the repository are its source an
 
 import os
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    Execute,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+from instructor.nbgrader_plugins import TruncateOutput
 
 c = get_config()  # noqa: F821 (injected by traitlets)
 
@@ -22,8 +33,20 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # A cell that runs longer than this is stopped; the notebook's remaining cells still run.
-c.Execute.timeout = 60
+c.Execute.timeout = int(os.environ.get("RNNLAB_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True
+
+# Huge printed outputs are cut.
+c.Autograde.autograde_preprocessors = [
+    Execute,
+    TruncateOutput,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
 
 # Feedback shows each test's printed report, never the hidden test code.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -2,87 +2,78 @@
 
     python -m instructor.pipeline
 
-For every lesson: generate the student release, write the sample submissions, autograde
-them with nbgrader, generate the feedback HTML, export the grades to CSV and print a
-per-student, per-lesson score table next to the scores the sample class must get.
-Everything lives in build/sample_class/, wiped at the start, so it can be re-run at will.
+For every lesson: generate the student release, write the sample submissions from it, then
+grade the class with `instructor.grade` (autograde, feedback, trusted grade, CSV export,
+summary) and print a per-student, per-lesson score table next to the scores the sample
+class must get. Everything lives in build/sample_class/, wiped at the start.
 """
 
-import csv
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
 
-from instructor.course import BUILD, CourseDir, lessons
-from instructor.release import generate_release
+from instructor.course import BUILD, lessons
+from instructor.grade import grade_class, prepare_template
+from instructor.report import lesson_score
 from instructor.sample_class import STUDENTS
 from instructor.submissions import catalog_sources, solution_sources, write_submission
 
 WORKDIR = BUILD / "sample_class"
 
 
-def write_sample_submissions(course_dir: CourseDir, released: dict[str, Path]) -> None:
+def write_sample_submissions(folder: Path, released: dict[str, Path]) -> None:
+    """folder/<student>/<lesson>/<lesson>.ipynb for every sample student and lesson."""
     for lesson, notebook in released.items():
         full = solution_sources(lesson)
         for student in STUDENTS:
             names = student.answers.get(lesson)
             sources = None if names is None else {**full, **catalog_sources(lesson, names)}
-            target = course_dir.path("submitted", student.student_id, lesson, notebook.name)
-            write_submission(notebook, target, sources)
+            write_submission(
+                notebook, folder / student.student_id / lesson / notebook.name, sources
+            )
 
 
-def read_grades(grades_csv: Path) -> dict[tuple[str, str], float]:
-    """{(student_id, lesson): score} from nbgrader's CSV export."""
-    with grades_csv.open() as handle:
-        return {
-            (row["student_id"], row["assignment"]): float(row["score"])
-            for row in csv.DictReader(handle)
-        }
-
-
-def score_table(grades: dict, lesson_ids: list[str]) -> tuple[str, int]:
+def score_table(records: dict, lesson_ids: list[str]) -> tuple[str, int]:
     """The printed table and the number of scores that differ from the sample's expectation."""
     header = (
         f"{'student':10}"
-        + "".join(f"{lesson:>18}" for lesson in lesson_ids)
+        + "".join(f"{lesson:>22}" for lesson in lesson_ids)
         + f"{'total':>8}  note"
     )
     lines, mismatches = [header, "-" * len(header)], 0
     for student in STUDENTS:
-        cells, total = [], 0.0
+        record, cells, total = records[student.student_id], [], 0.0
         for lesson in lesson_ids:
-            score = grades.get((student.student_id, lesson), 0.0)
-            expected = student.expected.get(lesson)
+            score, expected = lesson_score(record, lesson), student.expected.get(lesson)
             ok = expected is None or abs(score - expected) < 1e-6
             mismatches += not ok
-            cells.append(f"{score:>17g}{' ' if ok else '!'}")
+            cells.append(f"{score:>21g}{' ' if ok else '!'}")
             total += score
         lines.append(f"{student.student_id:10}{''.join(cells)}{total:>8g}  {student.about}")
     return "\n".join(lines), mismatches
 
 
-def run(workdir: Path = WORKDIR) -> int:
+def run(workdir: Path = WORKDIR, jobs: int | None = None) -> int:
     started = time.perf_counter()
-    course_dir = CourseDir(workdir)
+    shutil.rmtree(workdir, ignore_errors=True)
     lesson_ids = lessons()
-    print(f"1/5 releasing {len(lesson_ids)} lesson(s)", flush=True)
-    released = generate_release(course_dir)
-    print(f"2/5 writing submissions of {len(STUDENTS)} sample students", flush=True)
-    write_sample_submissions(course_dir, released)
-    for lesson in lesson_ids:
-        print(f"3/5 autograding {lesson}", flush=True)
-        course_dir.nbgrader("autograde", lesson, "--force")
-        print(f"4/5 feedback for {lesson}", flush=True)
-        course_dir.nbgrader("generate_feedback", lesson, "--force")
-    grades_csv = workdir / "grades.csv"
-    print(f"5/5 exporting grades to {grades_csv}", flush=True)
-    course_dir.nbgrader("export", f"--to={grades_csv}")
-    table, mismatches = score_table(read_grades(grades_csv), lesson_ids)
-    print()
-    print(table)
-    print()
-    print(f"feedback: {workdir / 'feedback'}")
-    print(f"done in {time.perf_counter() - started:.1f} s; ", end="")
+    print(f"releasing {len(lesson_ids)} lessons", flush=True)
+    out = workdir / "grading"
+    template = prepare_template(out, lesson_ids)
+    released = {
+        lesson: template.path("release", lesson, f"{lesson}.ipynb") for lesson in lesson_ids
+    }
+    write_sample_submissions(workdir / "submissions", released)
+    print(f"grading {len(STUDENTS)} sample students", flush=True)
+    jobs = jobs or os.cpu_count() or 1
+    records = grade_class(workdir / "submissions", out, lesson_ids, jobs, True, template)
+    table, mismatches = score_table(records, lesson_ids)
+    print(f"\n{table}\n")
+    summary = (out / "summary.txt").read_text()
+    print("needs a human look:", summary.split("needs a human look:")[1].strip())
+    print(f"done in {time.perf_counter() - started:.0f} s; ", end="")
     print(
         "every score as expected" if not mismatches else f"{mismatches} score(s) differ (marked !)"
     )

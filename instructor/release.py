@@ -13,10 +13,10 @@ from pathlib import Path
 from instructor.course import COURSE, CourseDir, lessons
 
 
-def generate_release(course_dir: CourseDir) -> dict[str, Path]:
-    """Run nbgrader generate_assignment for every lesson; return {lesson: released notebook}."""
+def generate_release(course_dir: CourseDir, lesson_ids=None) -> dict[str, Path]:
+    """Run nbgrader generate_assignment for the lessons (default: all); {lesson: notebook}."""
     released = {}
-    for lesson in lessons():
+    for lesson in lesson_ids or lessons():
         course_dir.nbgrader("generate_assignment", lesson, "--force", "--create")
         released[lesson] = course_dir.path("release", lesson, f"{lesson}.ipynb")
     return released

@@ -18,36 +18,122 @@ class Student:
     about: str
 
 
+EVERY_LESSON = (
+    "01_rnn_forward",
+    "02_lstm_type1",
+    "03_lstm_type2",
+    "04_weightsum",
+    "05_attention_weight",
+    "06_bilstm_attention",
+)
+FULL_MARKS = {
+    "01_rnn_forward": 8.0,
+    "02_lstm_type1": 9.0,
+    "03_lstm_type2": 7.0,
+    "04_weightsum": 5.0,
+    "05_attention_weight": 5.0,
+    "06_bilstm_attention": 10.0,
+}
+
 STUDENTS = [
-    Student("ada", {"01_rnn_forward": []}, {"01_rnn_forward": 8.0}, "the solution: full marks"),
+    Student(
+        "ada", {lesson: [] for lesson in EVERY_LESSON}, FULL_MARKS, "the solutions: full marks"
+    ),
     Student(
         "ben",
-        {"01_rnn_forward": UNTOUCHED},
-        {"01_rnn_forward": 0.0},
+        {lesson: UNTOUCHED for lesson in EVERY_LESSON},
+        {lesson: 0.0 for lesson in EVERY_LESSON},
         "the untouched release: no points",
     ),
     Student(
         "cleo",
-        {"01_rnn_forward": ["naive softmax without the max shift"]},
-        {"01_rnn_forward": 7.6},
-        "softmax overflows on large scores",
+        {
+            "01_rnn_forward": ["naive softmax without the max shift"],
+            "02_lstm_type1": ["cell state updated in place"],
+            "03_lstm_type2": ["cell state updated in place"],
+            "04_weightsum": ["repeated weights cached"],
+            "05_attention_weight": ["softmax backward without the sum term"],
+            "06_bilstm_attention": ["naive softmax"],
+        },
+        {
+            "01_rnn_forward": 7.6,
+            "02_lstm_type1": 8.5,
+            "03_lstm_type2": 6.5,
+            "04_weightsum": 4.6,
+            "05_attention_weight": 2.0,
+            "06_bilstm_attention": 9.2,
+        },
+        "small slips: overflow, in-place updates, a missing softmax term",
     ),
     Student(
         "dev",
-        {"01_rnn_forward": ["sigmoid instead of tanh", "hidden state not carried"]},
-        {"01_rnn_forward": 2.0},
-        "sigmoid for tanh; state not carried",
+        {
+            "01_rnn_forward": ["sigmoid instead of tanh", "hidden state not carried"],
+            "02_lstm_type1": ["type 2 cell handed in for type 1", "states reset every step"],
+            "03_lstm_type2": ["type 1 cell handed in for type 2", "lists returned"],
+            "04_weightsum": ["da summed over time"],
+            "05_attention_weight": ["softmax over the batch axis", "global softmax layer"],
+            "06_bilstm_attention": ["backward first", "no tanh"],
+        },
+        {
+            "01_rnn_forward": 2.0,
+            "02_lstm_type1": 2.0,
+            "03_lstm_type2": 0.0,
+            "04_weightsum": 2.0,
+            "05_attention_weight": 0.0,
+            "06_bilstm_attention": 4.0,
+        },
+        "wrong activations, LSTM types mixed up, wrong axes",
     ),
     Student(
         "eve",
-        {"01_rnn_forward": ["loop over rows", "einsum", "lists stacked at the end"]},
-        {"01_rnn_forward": 8.0},
-        "correct, in another style",
+        {
+            "01_rnn_forward": ["loop over rows", "einsum", "lists stacked at the end"],
+            "02_lstm_type1": [
+                "stacked weights on concatenated inputs",
+                "lists stacked on axis 1",
+                "einsum",
+            ],
+            "03_lstm_type2": [
+                "einsum with a gate loop",
+                "inline type 2 with the candidates precomputed",
+            ],
+            "04_weightsum": ["einsum forward", "repeat and multiply backward"],
+            "05_attention_weight": ["batched matmul forward", "einsum backward"],
+            "06_bilstm_attention": [
+                "np.flip and np.dstack",
+                "reshape as in the source, own stable softmax",
+                "split W_e, no concatenation",
+            ],
+        },
+        FULL_MARKS,
+        "correct, in other styles",
     ),
     Student(
         "finn",
-        {"01_rnn_forward": ["time-major output", "shift done in place on the input"]},
-        {"01_rnn_forward": 4.6},
-        "time-major output; softmax changes its input",
+        {
+            "01_rnn_forward": ["time-major output", "shift done in place on the input"],
+            "02_lstm_type1": ["time-major arrays", "naive softmax"],
+            "03_lstm_type2": ["peephole-style gates reading h_prev and c_prev", "outputs squeezed"],
+            "04_weightsum": ["weighting done in place on hs", "gradients returned as (da, dhs)"],
+            "05_attention_weight": [
+                "naive exponentials",
+                "softmax recomputed from a global function",
+            ],
+            "06_bilstm_attention": [
+                "outputs squeezed",
+                "context computed in place on h",
+                "loop over the encoder steps",
+            ],
+        },
+        {
+            "01_rnn_forward": 4.6,
+            "02_lstm_type1": 4.6,
+            "03_lstm_type2": 2.67,
+            "04_weightsum": 1.2,
+            "05_attention_weight": 3.7,
+            "06_bilstm_attention": 7.7,
+        },
+        "time-major layouts, in-place changes, peepholes, swapped returns",
     ),
 ]

@@ -1,0 +1,202 @@
+"""Grade a class: every student of a submissions folder, every lesson, in parallel.
+
+    python -m instructor.grade SUBMISSIONS [--lesson 01_rnn_forward ...] [--jobs 2]
+                               [--out build/grading] [--regrade]
+
+For each student, in a private nbgrader course directory: check and copy the notebooks
+(the submissions folder is only read), `nbgrader autograde` and `generate_feedback` (the
+feedback the student gets), then the trusted grade of `instructor.trusted`, which is the
+score recorded. Writes to --out: grades.csv (student, lesson, score, max_score),
+exercises.csv, feedback/<student>/<lesson>/, summary.txt and histogram.png. A student
+already graded (results/<student>.json, same submitted files) is skipped unless --regrade.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from instructor.collect import collect, students
+from instructor.course import BUILD, CourseDir, copy_code, lessons, tree_digest
+from instructor.release import generate_release
+from instructor.report import write_reports
+from instructor.trusted import trusted_grade
+
+CELL_SECONDS = int(os.environ.get("RNNLAB_CELL_TIMEOUT", "60"))
+
+
+def notebook_score(course_dir: CourseDir, lesson: str, student_id: str) -> float | None:
+    """The score nbgrader recorded from the student's own kernel, or None if it has none."""
+    from nbgrader.api import Gradebook
+
+    try:
+        with Gradebook(f"sqlite:///{course_dir.root / 'gradebook.db'}") as gradebook:
+            return float(gradebook.find_submission(lesson, student_id).score)
+    except Exception:  # no submission recorded: the notebook run failed
+        return None
+
+
+def _autograde(course_dir: CourseDir, lesson: str, student_id: str, flags: list) -> None:
+    limit = 20 * CELL_SECONDS + 120
+    done = course_dir.nbgrader(
+        "autograde", lesson, f"--student={student_id}", "--force", check=False, timeout=limit
+    )
+    (course_dir.root / f"autograde-{lesson}.log").write_text(done.stderr or "")
+    if done.returncode != 0:
+        reason = (
+            "killed after the time limit" if done.returncode < 0 else "nbgrader reported an error"
+        )
+        flags.append(f"notebook run failed ({reason}; a cell may kill its kernel)")
+    course_dir.nbgrader(
+        "generate_feedback", lesson, f"--student={student_id}", "--force", check=False
+    )
+
+
+def _verify_code(trusted_code: Path, digest: str, flags: list, who: str) -> None:
+    """Restore the private copy of the grader if anything wrote into it."""
+    if tree_digest(trusted_code) != digest:
+        flags.append(f"{who} wrote into the grader's files: copy restored")
+        copy_code(trusted_code)
+
+
+def _grade_lesson(course_dir, submission, trusted_code, trusted_digest) -> dict:
+    flags = list(submission.problems)
+    entry = {"exercises": {}, "flags": flags, "notebook_score": None}
+    if submission.notebook is None:
+        return entry
+    lesson, student_id = submission.lesson, submission.student_id
+    target = course_dir.path("submitted", student_id, lesson, f"{lesson}.ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(submission.notebook))
+    _autograde(course_dir, lesson, student_id, flags)
+    entry["notebook_score"] = notebook_score(course_dir, lesson, student_id)
+    _verify_code(trusted_code, trusted_digest, flags, "the notebook run")
+    verdict = trusted_grade(lesson, submission.notebook, trusted_code)
+    _verify_code(trusted_code, trusted_digest, flags, "the graded code")
+    entry["exercises"] = verdict.scores
+    flags.extend(verdict.flags)
+    if entry["notebook_score"] is not None and abs(entry["notebook_score"] - verdict.total) > 0.01:
+        flags.append(
+            f"notebook showed {entry['notebook_score']:g} points, trusted grade {verdict.total:g}"
+        )
+    return entry
+
+
+def _publish(course_dir: CourseDir, out: Path, student_id: str, lesson: str) -> None:
+    for step in ("autograded", "feedback"):
+        source = course_dir.path(step, student_id, lesson)
+        if source.is_dir():
+            target = out / step / student_id / lesson
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target)
+
+
+def grade_student(
+    student_id: str, submissions: Path, lesson_ids: list, out: Path, template: CourseDir
+) -> dict:
+    """Grade one student's lessons in a private course directory; return the results record."""
+    private = out / "work" / student_id
+    trusted_code = copy_code(private / "trusted_code")
+    trusted_digest = tree_digest(trusted_code)
+    course_dir = CourseDir.copy_of(template, private / "course", copy_code(private / "kernel_code"))
+    record = {"student_id": student_id, "lessons": {}, "digests": {}}
+    for lesson in lesson_ids:
+        submission = collect(submissions, student_id, lesson)
+        record["lessons"][lesson] = _grade_lesson(
+            course_dir, submission, trusted_code, trusted_digest
+        )
+        record["digests"][lesson] = submission.digest
+        if (
+            submission.source is not None
+            and collect(submissions, student_id, lesson).digest != submission.digest
+        ):
+            record["lessons"][lesson]["flags"].append("THE SUBMITTED FILE CHANGED DURING GRADING")
+        _publish(course_dir, out, student_id, lesson)
+    return record
+
+
+def _already_graded(out: Path, student_id: str, submissions: Path, lesson_ids: list) -> bool:
+    path = out / "results" / f"{student_id}.json"
+    if not path.exists():
+        return False
+    record = json.loads(path.read_text())
+    current = {lesson: collect(submissions, student_id, lesson).digest for lesson in lesson_ids}
+    return record.get("digests") == current
+
+
+def _save(out: Path, record: dict) -> None:
+    path = out / "results" / f"{record['student_id']}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(record, indent=1))
+    temporary.replace(path)  # atomic: an interrupted run never leaves half a record
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    filled = int(30 * done / max(total, 1))
+    print(
+        f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {label:<24}",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def prepare_template(out: Path, lesson_ids: list) -> CourseDir:
+    """A course directory with the lessons released (its gradebook knows their cells)."""
+    template = CourseDir(out / "template")
+    generate_release(template, lesson_ids)
+    return template
+
+
+def grade_class(submissions, out, lesson_ids=None, jobs=2, regrade=False, template=None) -> dict:
+    """Grade every student of `submissions`; return {student_id: record}.
+
+    template: a course directory from prepare_template for these lessons (made if None).
+    """
+    submissions, out = Path(submissions).resolve(), Path(out).resolve()
+    lesson_ids = lesson_ids or lessons()
+    class_list = students(submissions)
+    todo = [
+        s for s in class_list if regrade or not _already_graded(out, s, submissions, lesson_ids)
+    ]
+    if todo and template is None:
+        template = prepare_template(out, lesson_ids)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {
+            pool.submit(grade_student, s, submissions, lesson_ids, out, template): s for s in todo
+        }
+        for count, future in enumerate(as_completed(futures), start=1):
+            _save(out, future.result())
+            _progress(count, len(todo), futures[future])
+    if todo:
+        print(file=sys.stderr)
+    records = {s: json.loads((out / "results" / f"{s}.json").read_text()) for s in class_list}
+    write_reports(records, lesson_ids, out)
+    return records
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "submissions", type=Path, help="folder of <student>/<lesson>/<lesson>.ipynb"
+    )
+    parser.add_argument("--lesson", action="append", help="grade only this lesson (repeatable)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="students graded at once"
+    )
+    parser.add_argument("--out", type=Path, default=BUILD / "grading", help="output folder")
+    parser.add_argument("--regrade", action="store_true", help="grade students already graded")
+    args = parser.parse_args(argv)
+    if not args.submissions.is_dir():
+        parser.error(f"no submissions folder at {args.submissions}")
+    grade_class(args.submissions, args.out, args.lesson, args.jobs, args.regrade)
+    print((args.out / "summary.txt").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

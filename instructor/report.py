@@ -1,0 +1,114 @@
+"""Reports of a graded class: CSV exports, a text summary and a histogram of totals.
+
+records: {student_id: {"lessons": {lesson: {"exercises": {name: score}, "flags": [...]}}}}
+"""
+
+import csv
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
+
+from grader_tests.catalog import exercises  # noqa: E402
+
+
+def lesson_points(lesson_ids: list) -> dict:
+    """{lesson: {exercise: points}} from the hidden tests."""
+    return {lesson: {n: e.points for n, e in exercises(lesson).items()} for lesson in lesson_ids}
+
+
+def lesson_score(record: dict, lesson: str) -> float:
+    return round(sum(record["lessons"].get(lesson, {}).get("exercises", {}).values()), 2)
+
+
+def _write_csvs(records: dict, points: dict, out: Path) -> None:
+    with (
+        (out / "grades.csv").open("w", newline="") as grades,
+        (out / "exercises.csv").open("w", newline="") as parts,
+    ):
+        grades_csv, parts_csv = csv.writer(grades), csv.writer(parts)
+        grades_csv.writerow(["student_id", "lesson", "score", "max_score"])
+        parts_csv.writerow(["student_id", "lesson", "exercise", "score", "points"])
+        for student_id, record in sorted(records.items()):
+            for lesson, maximum in points.items():
+                grades_csv.writerow(
+                    [student_id, lesson, lesson_score(record, lesson), sum(maximum.values())]
+                )
+                scored = record["lessons"].get(lesson, {}).get("exercises", {})
+                for name, possible in maximum.items():
+                    parts_csv.writerow([student_id, lesson, name, scored.get(name, 0.0), possible])
+
+
+def _student_table(records: dict, points: dict) -> list[str]:
+    width = max([len(lesson) for lesson in points] + [6]) + 2
+    header = (
+        f"{'student':12}" + "".join(f"{lesson:>{width}}" for lesson in points) + f"{'total':>8}"
+    )
+    lines = [header, "-" * len(header)]
+    for student_id, record in sorted(records.items()):
+        scores = [lesson_score(record, lesson) for lesson in points]
+        lines.append(
+            f"{student_id:12}" + "".join(f"{s:>{width}g}" for s in scores) + f"{sum(scores):>8g}"
+        )
+    maximum = [sum(p.values()) for p in points.values()]
+    lines.append(
+        f"{'(max)':12}" + "".join(f"{m:>{width}g}" for m in maximum) + f"{sum(maximum):>8g}"
+    )
+    return lines
+
+
+def _exercise_averages(records: dict, points: dict) -> list[str]:
+    lines = ["", "per-exercise average (over all students):"]
+    for lesson, maximum in points.items():
+        for name, possible in maximum.items():
+            scores = [
+                r["lessons"].get(lesson, {}).get("exercises", {}).get(name, 0.0)
+                for r in records.values()
+            ]
+            average = sum(scores) / max(len(scores), 1)
+            lines.append(f"  {lesson} {name:28} {average:5.2f} / {possible:g}")
+    return lines
+
+
+def _human_look(records: dict) -> list[str]:
+    lines = ["", "needs a human look:"]
+    for student_id, record in sorted(records.items()):
+        for lesson, entry in record["lessons"].items():
+            for flag in entry.get("flags", []):
+                lines.append(f"  {student_id} {lesson}: {flag}")
+    return lines if len(lines) > 2 else lines + ["  nobody"]
+
+
+def _histogram(records: dict, points: dict, path: Path) -> None:
+    totals = [sum(lesson_score(r, lesson) for lesson in points) for r in records.values()]
+    maximum = sum(sum(p.values()) for p in points.values())
+    figure, axes = plt.subplots(figsize=(6, 3.5))
+    axes.hist(
+        totals,
+        bins=min(20, max(int(maximum), 1)),
+        range=(0, maximum),
+        color="tab:blue",
+        edgecolor="white",
+    )
+    axes.set(
+        title=f"Total scores ({len(totals)} students)",
+        xlabel=f"points (out of {maximum:g})",
+        ylabel="students",
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def write_reports(records: dict, lesson_ids: list, out: Path) -> None:
+    """grades.csv, exercises.csv, summary.txt and histogram.png in `out`."""
+    points = lesson_points(lesson_ids)
+    _write_csvs(records, points, out)
+    _histogram(records, points, out / "histogram.png")
+    lines = (
+        _student_table(records, points) + _exercise_averages(records, points) + _human_look(records)
+    )
+    lines += ["", f"files: {out / 'grades.csv'}, {out / 'feedback'}, {out / 'histogram.png'}"]
+    (out / "summary.txt").write_text("\n".join(lines) + "\n")
