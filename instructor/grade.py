@@ -39,20 +39,19 @@ def notebook_score(course_dir: CourseDir, lesson: str, student_id: str) -> float
         return None
 
 
-def _autograde(course_dir: CourseDir, lesson: str, student_id: str, flags: list) -> None:
-    limit = 20 * CELL_SECONDS + 120
-    done = course_dir.nbgrader(
-        "autograde", lesson, f"--student={student_id}", "--force", check=False, timeout=limit
-    )
-    (course_dir.root / f"autograde-{lesson}.log").write_text(done.stderr or "")
-    if done.returncode != 0:
-        reason = (
-            "killed after the time limit" if done.returncode < 0 else "nbgrader reported an error"
-        )
-        flags.append(f"notebook run failed ({reason}; a cell may kill its kernel)")
-    course_dir.nbgrader(
-        "generate_feedback", lesson, f"--student={student_id}", "--force", check=False
-    )
+def _run_notebooks(course_dir: CourseDir, student_id: str, count: int) -> str:
+    """One nbgrader autograde and one generate_feedback over all of a student's lessons.
+
+    Returns "" or the reason the run failed (kernel killed, time limit).
+    """
+    limit = count * (20 * CELL_SECONDS + 120)
+    student = f"--student={student_id}"
+    done = course_dir.nbgrader("autograde", "*", student, "--force", check=False, timeout=limit)
+    (course_dir.root / "autograde.log").write_text(done.stderr or "")
+    course_dir.nbgrader("generate_feedback", "*", student, "--force", check=False)
+    if done.returncode == 0:
+        return ""
+    return "killed after the time limit" if done.returncode < 0 else "nbgrader reported an error"
 
 
 def _verify_code(trusted_code: Path, digest: str, flags: list, who: str) -> None:
@@ -62,26 +61,31 @@ def _verify_code(trusted_code: Path, digest: str, flags: list, who: str) -> None
         copy_code(trusted_code)
 
 
-def _grade_lesson(course_dir, submission, trusted_code, trusted_digest) -> dict:
+def _stage(course_dir: CourseDir, submission) -> None:
+    lesson, student_id = submission.lesson, submission.student_id
+    target = course_dir.path("submitted", student_id, lesson, f"{lesson}.ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(submission.notebook))
+
+
+def _trusted_entry(course_dir, submission, trusted_code, trusted_digest, run_failure) -> dict:
+    """Compare the notebook's own score with the trusted grade, which is the one recorded."""
     flags = list(submission.problems)
     entry = {"exercises": {}, "flags": flags, "notebook_score": None}
     if submission.notebook is None:
         return entry
     lesson, student_id = submission.lesson, submission.student_id
-    target = course_dir.path("submitted", student_id, lesson, f"{lesson}.ipynb")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(submission.notebook))
-    _autograde(course_dir, lesson, student_id, flags)
     entry["notebook_score"] = notebook_score(course_dir, lesson, student_id)
+    if run_failure and not course_dir.path("autograded", student_id, lesson).is_dir():
+        flags.append(f"notebook run failed ({run_failure}; a cell may kill its kernel)")
     _verify_code(trusted_code, trusted_digest, flags, "the notebook run")
     verdict = trusted_grade(lesson, submission.notebook, trusted_code)
     _verify_code(trusted_code, trusted_digest, flags, "the graded code")
     entry["exercises"] = verdict.scores
     flags.extend(verdict.flags)
-    if entry["notebook_score"] is not None and abs(entry["notebook_score"] - verdict.total) > 0.01:
-        flags.append(
-            f"notebook showed {entry['notebook_score']:g} points, trusted grade {verdict.total:g}"
-        )
+    shown = entry["notebook_score"]
+    if shown is not None and abs(shown - verdict.total) > 0.01:
+        flags.append(f"notebook showed {shown:g} points, trusted grade {verdict.total:g}")
     return entry
 
 
@@ -94,26 +98,25 @@ def _publish(course_dir: CourseDir, out: Path, student_id: str, lesson: str) -> 
             shutil.copytree(source, target)
 
 
-def grade_student(
-    student_id: str, submissions: Path, lesson_ids: list, out: Path, template: CourseDir
-) -> dict:
+def grade_student(student_id, submissions: Path, lesson_ids: list, out: Path, template) -> dict:
     """Grade one student's lessons in a private course directory; return the results record."""
     private = out / "work" / student_id
     trusted_code = copy_code(private / "trusted_code")
     trusted_digest = tree_digest(trusted_code)
     course_dir = CourseDir.copy_of(template, private / "course", copy_code(private / "kernel_code"))
+    collected = {lesson: collect(submissions, student_id, lesson) for lesson in lesson_ids}
+    valid = [s for s in collected.values() if s.notebook is not None]
+    for submission in valid:
+        _stage(course_dir, submission)
+    failure = _run_notebooks(course_dir, student_id, len(valid)) if valid else ""
     record = {"student_id": student_id, "lessons": {}, "digests": {}}
-    for lesson in lesson_ids:
-        submission = collect(submissions, student_id, lesson)
-        record["lessons"][lesson] = _grade_lesson(
-            course_dir, submission, trusted_code, trusted_digest
-        )
+    for lesson, submission in collected.items():
+        entry = _trusted_entry(course_dir, submission, trusted_code, trusted_digest, failure)
+        if submission.source is not None:
+            if collect(submissions, student_id, lesson).digest != submission.digest:
+                entry["flags"].append("THE SUBMITTED FILE CHANGED DURING GRADING")
+        record["lessons"][lesson] = entry
         record["digests"][lesson] = submission.digest
-        if (
-            submission.source is not None
-            and collect(submissions, student_id, lesson).digest != submission.digest
-        ):
-            record["lessons"][lesson]["flags"].append("THE SUBMITTED FILE CHANGED DURING GRADING")
         _publish(course_dir, out, student_id, lesson)
     return record
 
