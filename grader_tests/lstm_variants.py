@@ -10,7 +10,7 @@ import numpy as np
 
 from grader_tests.grading import expect_match
 from rnnlab import sigmoid
-from rnnlab.testing import CheckFailed
+from rnnlab.testing import CheckFailed, expect_unchanged
 
 KEYS = ("f", "i", "o", "g", "c", "h")
 
@@ -159,3 +159,35 @@ def expect_sequence_result(function_name: str, out, expected: dict, mistakes: di
                 f"{name} holds {T - 1} steps for an input of {T} steps: a step is missing"
             )
         expect_match(name, value, expected[key], {m: v[key] for m, v in mistakes.items()})
+
+
+def register_layer_parts(exercise, check_sequence, sequence_case, first_seed: int, call=None):
+    """The four graded parts of an LSTM layer exercise (lessons 02 and 03 share them).
+
+    check_sequence(layer, ref, x, h0, c0, params) compares one run with the reference;
+    sequence_case(seed, **fixed) makes (x, h0, c0, params); call(layer, *arguments) calls
+    the student's layer (default: directly).
+    """
+    call = call or (lambda layer, *arguments: layer(*arguments))
+
+    @exercise.part("every output (N, T, H) on random sizes with N, T, D, H all different", weight=3)
+    def _values(layer, ref):
+        check_sequence(layer, ref, *sequence_case(first_seed))
+        check_sequence(layer, ref, *sequence_case(first_seed + 1))
+
+    @exercise.part("a sequence of one step (T = 1)")
+    def _one_step(layer, ref):
+        check_sequence(layer, ref, *sequence_case(first_seed + 2, T=1))
+
+    @exercise.part("a batch of one sequence (N = 1)")
+    def _one_sequence(layer, ref):
+        check_sequence(layer, ref, *sequence_case(first_seed + 3, N=1))
+
+    @exercise.part("x, h0, c0 and params are not modified")
+    def _pure(layer, ref):
+        x, h0, c0, params = sequence_case(first_seed + 4)
+        arguments = {"x": x, "h0": h0, "c0": c0, **params}
+        before = {name: value.copy() for name, value in arguments.items()}
+        call(layer, x, h0, c0, params)
+        for name, value in arguments.items():
+            expect_unchanged(name, before[name], value)

@@ -127,30 +127,7 @@ def _check_sequence(layer, ref, x, h0, c0, params) -> None:
     variants.expect_sequence_result("lstm1_forward", out, expected, mistakes)
 
 
-@LAYER.part("every output (N, T, H) on random sizes with N, T, D, H all different", weight=3)
-def _layer_values(layer, ref):
-    _check_sequence(layer, ref, *_sequence_case(211))
-    _check_sequence(layer, ref, *_sequence_case(212))
-
-
-@LAYER.part("a sequence of one step (T = 1)")
-def _layer_one_step(layer, ref):
-    _check_sequence(layer, ref, *_sequence_case(213, T=1))
-
-
-@LAYER.part("a batch of one sequence (N = 1)")
-def _layer_one_sequence(layer, ref):
-    _check_sequence(layer, ref, *_sequence_case(214, N=1))
-
-
-@LAYER.part("x, h0, c0 and params are not modified")
-def _layer_pure(layer, ref):
-    x, h0, c0, params = _sequence_case(215)
-    arguments = {"x": x, "h0": h0, "c0": c0, **params}
-    before = {name: value.copy() for name, value in arguments.items()}
-    layer(x, h0, c0, params)
-    for name, value in arguments.items():
-        expect_unchanged(name, before[name], value)
+variants.register_layer_parts(LAYER, _check_sequence, _sequence_case, 211)
 
 
 def _output_case(seed: int, scale: float = 0.5, **fixed):
