@@ -87,7 +87,10 @@ def main() -> None:
     print(
         f"serial nbgrader autograde:  {serial:7.1f} s  {60 * notebooks / serial:6.1f} notebooks/min"
     )
-    print(f"speed-up: {serial / parallel:.2f}x (instructor.grade also runs the trusted re-grade)")
+    print(
+        f"speed-up: {serial / parallel:.2f}x"
+        " (instructor.grade also writes feedback and runs the trusted re-grade)"
+    )
     verdict = "yes" if not differ else f"no, {len(differ)} differ: {differ[:5]}"
     print(f"same scores as serial nbgrader: {verdict}")
     sys.exit(1 if differ else 0)

@@ -57,6 +57,15 @@ class CourseDir:
         """A path inside the course directory, e.g. path("release", lesson, f"{lesson}.ipynb")."""
         return self.root.joinpath(step, *parts)
 
+    def environment(self) -> dict:
+        """The environment nbgrader runs in: this process's, with the course's paths."""
+        env = dict(os.environ)  # nbgrader runs `alembic` from PATH: put this venv's bin first
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        env["PYTHONPATH"] = str(self.code_root)
+        env["IPYTHONDIR"] = str(self.root / ".ipython")  # private: no shared startup files
+        env["JUPYTER_RUNTIME_DIR"] = str(self.root / ".runtime")
+        return env
+
     def nbgrader(self, *args: str, check: bool = True, timeout: float | None = None):
         """Run `nbgrader <args>` on this course directory with the course configuration.
 
@@ -65,15 +74,10 @@ class CourseDir:
         CompletedProcess (returncode -9 after a kill).
         """
         command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={self.root}"]
-        env = dict(os.environ)  # nbgrader runs `alembic` from PATH: put this venv's bin first
-        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-        env["PYTHONPATH"] = str(self.code_root)
-        env["IPYTHONDIR"] = str(self.root / ".ipython")  # private: no shared startup files
-        env["JUPYTER_RUNTIME_DIR"] = str(self.root / ".runtime")
         process = subprocess.Popen(
             command,
             cwd=self.root,
-            env=env,
+            env=self.environment(),
             text=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

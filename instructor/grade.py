@@ -5,8 +5,9 @@
 
 For each student, in a private nbgrader course directory: check and copy the notebooks
 (the submissions folder is only read), `nbgrader autograde` and `generate_feedback` (the
-feedback the student gets), then the trusted grade of `instructor.trusted`, which is the
-score recorded. Writes to --out: grades.csv (student, lesson, score, max_score),
+feedback the student gets; one process forked with nbgrader loaded, kernels forked from a
+zygote: instructor.nbgrader_steps), then the trusted grade of `instructor.trusted`, which
+is the score recorded. Writes to --out: grades.csv (student, lesson, score, max_score),
 exercises.csv, feedback/<student>/<lesson>/, summary.txt and histogram.png. A student
 already graded (results/<student>.json, same submitted files) is skipped unless --regrade.
 """
@@ -21,9 +22,10 @@ from pathlib import Path
 
 from instructor.collect import collect, students
 from instructor.course import BUILD, CourseDir, copy_code, lessons, tree_digest
+from instructor.nbgrader_steps import run_steps
 from instructor.release import generate_release
 from instructor.report import write_reports
-from instructor.trusted import trusted_grade
+from instructor.trusted import trusted_grades
 
 CELL_SECONDS = int(os.environ.get("RNNLAB_CELL_TIMEOUT", "60"))
 
@@ -40,18 +42,14 @@ def notebook_score(course_dir: CourseDir, lesson: str, student_id: str) -> float
 
 
 def _run_notebooks(course_dir: CourseDir, student_id: str, count: int) -> str:
-    """One nbgrader autograde and one generate_feedback over all of a student's lessons.
+    """nbgrader autograde and generate_feedback over all of a student's lessons.
 
     Returns "" or the reason the run failed (kernel killed, time limit).
     """
-    limit = count * (20 * CELL_SECONDS + 120)
-    student = f"--student={student_id}"
-    done = course_dir.nbgrader("autograde", "*", student, "--force", check=False, timeout=limit)
-    (course_dir.root / "autograde.log").write_text(done.stderr or "")
-    course_dir.nbgrader("generate_feedback", "*", student, "--force", check=False)
-    if done.returncode == 0:
+    code = run_steps(course_dir, student_id, timeout=count * (20 * CELL_SECONDS + 120))
+    if code == 0:
         return ""
-    return "killed after the time limit" if done.returncode < 0 else "nbgrader reported an error"
+    return "killed after the time limit" if code < 0 else "nbgrader reported an error"
 
 
 def _verify_code(trusted_code: Path, digest: str, flags: list, who: str) -> None:
@@ -68,7 +66,7 @@ def _stage(course_dir: CourseDir, submission) -> None:
     target.write_text(json.dumps(submission.notebook))
 
 
-def _trusted_entry(course_dir, submission, trusted_code, trusted_digest, run_failure) -> dict:
+def _entry(course_dir, submission, verdict, run_failure) -> dict:
     """Compare the notebook's own score with the trusted grade, which is the one recorded."""
     flags = list(submission.problems)
     entry = {"exercises": {}, "flags": flags, "notebook_score": None}
@@ -78,15 +76,22 @@ def _trusted_entry(course_dir, submission, trusted_code, trusted_digest, run_fai
     entry["notebook_score"] = notebook_score(course_dir, lesson, student_id)
     if run_failure and not course_dir.path("autograded", student_id, lesson).is_dir():
         flags.append(f"notebook run failed ({run_failure}; a cell may kill its kernel)")
-    _verify_code(trusted_code, trusted_digest, flags, "the notebook run")
-    verdict = trusted_grade(lesson, submission.notebook, trusted_code)
-    _verify_code(trusted_code, trusted_digest, flags, "the graded code")
     entry["exercises"] = verdict.scores
     flags.extend(verdict.flags)
     shown = entry["notebook_score"]
     if shown is not None and abs(shown - verdict.total) > 0.01:
         flags.append(f"notebook showed {shown:g} points, trusted grade {verdict.total:g}")
     return entry
+
+
+def _trusted_verdicts(valid: list, trusted_code: Path, digest: str) -> tuple[dict, list]:
+    """The trusted grades of the valid submissions, and flags if anything wrote into the
+    grader's private copy (during the notebook run or the trusted grade)."""
+    flags = []
+    _verify_code(trusted_code, digest, flags, "the notebook run")
+    verdicts = trusted_grades({s.lesson: s.notebook for s in valid}, trusted_code) if valid else {}
+    _verify_code(trusted_code, digest, flags, "the graded code")
+    return verdicts, flags
 
 
 def _publish(course_dir: CourseDir, out: Path, student_id: str, lesson: str) -> None:
@@ -109,9 +114,12 @@ def grade_student(student_id, submissions: Path, lesson_ids: list, out: Path, te
     for submission in valid:
         _stage(course_dir, submission)
     failure = _run_notebooks(course_dir, student_id, len(valid)) if valid else ""
+    verdicts, code_flags = _trusted_verdicts(valid, trusted_code, trusted_digest)
     record = {"student_id": student_id, "lessons": {}, "digests": {}}
     for lesson, submission in collected.items():
-        entry = _trusted_entry(course_dir, submission, trusted_code, trusted_digest, failure)
+        entry = _entry(course_dir, submission, verdicts.get(lesson), failure)
+        if submission.notebook is not None:
+            entry["flags"].extend(code_flags)
         if submission.source is not None:
             if collect(submissions, student_id, lesson).digest != submission.digest:
                 entry["flags"].append("THE SUBMITTED FILE CHANGED DURING GRADING")

@@ -1,11 +1,13 @@
-"""The trusted grade of one submitted notebook, computed outside its notebook.
+"""The trusted grade of a student's submitted notebooks, computed outside those notebooks.
 
 nbgrader runs the hidden tests in the student's own kernel, after every cell the student
 wrote: that code can print a fake report, patch numpy or the grader, or end the kernel.
 The score we record therefore comes from here instead:
 
-- a fresh Python process (`python -m instructor.trusted <lesson>`, notebook on stdin),
-  under a memory limit and a time limit, with its own copy of the grading code;
+- a fresh Python process per student (`python -m instructor.trusted`, notebooks on stdin),
+  under a memory limit and a time limit, with its own copy of the grading code; it loads
+  the grader once, then grades each lesson in a forked child (killed after a time limit),
+  so one lesson's code cannot touch the grading of another;
 - the master notebook's setup cell, then only the submission's *solution* cells (matched
   by nbgrader grade_id; test and demo cells, edited or not, are never run);
 - grader, numpy and builtins fingerprinted before the student's code runs and checked after
@@ -22,12 +24,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from instructor.course import limit_resources
 
 EXERCISE_SECONDS = int(os.environ.get("RNNLAB_CELL_TIMEOUT", "60"))  # per exercise, an alarm
+LESSON_SECONDS = 20 * EXERCISE_SECONDS + 30  # a lesson's child is killed after this
 
 
 @dataclass
@@ -79,23 +83,55 @@ def _emit(channel, token: str, kind: str, payload: dict) -> None:
     channel.flush()
 
 
-def child_main(lesson: str) -> None:
-    """Runs in the untrusted process: read token and notebook, grade, report per exercise."""
+def child_main() -> None:
+    """Runs in the untrusted process: read token and notebooks, grade each lesson in a fork.
+
+    Everything the grading needs is imported and computed before any student code runs;
+    each lesson then runs in a forked child, so one lesson's code cannot touch another's.
+    """
     token = sys.stdin.readline().strip()
-    submission = json.loads(sys.stdin.read())
+    notebooks = json.loads(sys.stdin.read())
     channel = os.fdopen(os.dup(1), "w")
     sys.stdout = open(os.devnull, "w")  # the student's prints go nowhere
-    from grader_tests import integrity
     from grader_tests.catalog import exercises
     from grader_tests.grading import reference
 
+    for lesson in notebooks:
+        exercises(lesson), reference(lesson), _setup_source(lesson)
+    for lesson, notebook in notebooks.items():
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _grade_lesson(lesson, notebook, channel, token)
+            finally:
+                os._exit(0)
+        _emit(channel, token, "exit", {"lesson": lesson, "status": _wait(pid, LESSON_SECONDS)})
+
+
+def _wait(pid: int, seconds: float) -> int:
+    """Wait for child `pid`; kill it after `seconds`. Returns its exit status (-9: killed)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.005)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return -signal.SIGKILL
+
+
+def _grade_lesson(lesson: str, notebook: dict, channel, token: str) -> None:
+    """In the forked child: the setup cell, the student's solution cells, then the exercises."""
+    from grader_tests import integrity
+    from grader_tests.catalog import exercises
+
     namespace = {"__name__": "__main__"}
     exec(compile(_setup_source(lesson), "<setup>", "exec"), namespace)
-    reference(lesson)
     before = integrity.snapshot()
     signal.signal(signal.SIGALRM, _alarm)
-    for grade_id, source in _solution_sources(lesson, submission):
-        _run_student_cell(grade_id, source, namespace, channel, token)
+    for grade_id, source in _solution_sources(lesson, notebook):
+        _run_student_cell(lesson, grade_id, source, namespace, channel, token)
     for name, exercise in exercises(lesson).items():
         signal.alarm(EXERCISE_SECONDS)
         try:
@@ -107,6 +143,7 @@ def child_main(lesson: str) -> None:
             signal.alarm(0)
         patched = integrity.changes(before, integrity.snapshot())
         payload = {
+            "lesson": lesson,
             "name": name,
             "points": exercise.points,
             "score": result.score,
@@ -115,7 +152,7 @@ def child_main(lesson: str) -> None:
         if patched:
             payload.update(score=0.0, flag=f"{name}: code patched {', '.join(patched[:3])}")
         _emit(channel, token, "exercise", payload)
-    _emit(channel, token, "done", {})
+    _emit(channel, token, "done", {"lesson": lesson})
 
 
 def _setup_source(lesson: str) -> str:
@@ -128,7 +165,7 @@ def _setup_source(lesson: str) -> str:
     return "".join(cells[0]["source"]) if cells else ""
 
 
-def _run_student_cell(grade_id, source, namespace, channel, token) -> None:
+def _run_student_cell(lesson, grade_id, source, namespace, channel, token) -> None:
     signal.alarm(EXERCISE_SECONDS)
     try:
         with contextlib.redirect_stderr(io.StringIO()):
@@ -138,14 +175,15 @@ def _run_student_cell(grade_id, source, namespace, channel, token) -> None:
             channel,
             token,
             "cell",
-            {"cell": grade_id, "error": f"{type(error).__name__}: {error}"[:300]},
+            {"lesson": lesson, "cell": grade_id, "error": f"{type(error).__name__}: {error}"[:300]},
         )
     finally:
         signal.alarm(0)
 
 
-def trusted_grade(lesson: str, notebook: dict, code_root: Path, timeout: float = 120) -> Verdict:
-    """Grade `notebook` (parsed JSON) in a separate process whose grader lives in code_root."""
+def trusted_grades(notebooks: dict, code_root: Path) -> dict:
+    """Grade {lesson: notebook (parsed JSON)} in one separate process whose grader lives in
+    code_root; return {lesson: Verdict}."""
     token = os.urandom(16).hex()
     env = {
         **os.environ,
@@ -155,7 +193,7 @@ def trusted_grade(lesson: str, notebook: dict, code_root: Path, timeout: float =
     }
     with tempfile.TemporaryDirectory(prefix="trusted-") as workdir:
         process = subprocess.Popen(
-            [sys.executable, "-m", "instructor.trusted", lesson],
+            [sys.executable, "-m", "instructor.trusted"],
             cwd=workdir,
             env=env,
             stdin=subprocess.PIPE,
@@ -165,22 +203,28 @@ def trusted_grade(lesson: str, notebook: dict, code_root: Path, timeout: float =
             preexec_fn=limit_resources,
         )
         try:
-            output, _ = process.communicate(f"{token}\n{json.dumps(notebook)}", timeout=timeout)
+            output, _ = process.communicate(
+                f"{token}\n{json.dumps(notebooks)}", timeout=LESSON_SECONDS * len(notebooks) + 60
+            )
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             output, _ = process.communicate()
-    return _parse(lesson, output, token, process.returncode)
-
-
-def _parse(lesson: str, output: str, token: str, returncode) -> Verdict:
-    from grader_tests.catalog import exercises
-
-    verdict = Verdict()
     messages = [
         json.loads(line[len(token) + 1 :])
         for line in output.splitlines()
         if line.startswith(token + " ")
     ]
+    return {
+        lesson: _verdict(lesson, [m for m in messages if m.get("lesson") == lesson])
+        for lesson in notebooks
+    }
+
+
+def _verdict(lesson: str, messages: list) -> Verdict:
+    """One lesson's Verdict from its messages; what never reported scores 0 and is flagged."""
+    from grader_tests.catalog import exercises
+
+    verdict = Verdict()
     for message in messages:
         if message["kind"] == "exercise":
             verdict.scores[message["name"]] = float(message["score"])
@@ -200,11 +244,12 @@ def _parse(lesson: str, output: str, token: str, returncode) -> Verdict:
                 f"{name}: 0 / {exercise.points:g} points\n  ✗ grading did not finish"
             )
     if not any(m["kind"] == "done" for m in messages):
+        status = next((m["status"] for m in messages if m["kind"] == "exit"), None)
         verdict.flags.append(
-            f"grading process ended early (exit code {returncode}: time, memory or exit)"
+            f"grading process ended early (exit code {status}: time, memory or exit)"
         )
     return verdict
 
 
 if __name__ == "__main__":
-    child_main(sys.argv[1])
+    child_main()
