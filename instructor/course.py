@@ -64,6 +64,7 @@ class CourseDir:
         env["PYTHONPATH"] = str(self.code_root)
         env["IPYTHONDIR"] = str(self.root / ".ipython")  # private: no shared startup files
         env["JUPYTER_RUNTIME_DIR"] = str(self.root / ".runtime")
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")  # students are graded in parallel instead
         return env
 
     def nbgrader(self, *args: str, check: bool = True, timeout: float | None = None):

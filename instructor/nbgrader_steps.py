@@ -1,9 +1,9 @@
 """Run one student's nbgrader steps, autograde then generate_feedback, in one process.
 
-The process is forked from a server that has already imported nbgrader, numpy and
-ipykernel (multiprocessing's forkserver), so a student costs no start-up; its kernels are
-forks of a zygote (instructor.kernel_zygote). It leads its own process group, under the
-course's memory limit, and writes nbgrader's log to the course directory.
+The process is forked from a server that has already imported nbgrader and ipykernel
+(multiprocessing's forkserver), so a student costs no start-up; its kernels are forks of a
+zygote (instructor.kernel_zygote). It leads its own process group, under the course's
+memory limit, and writes nbgrader's log to the course directory.
 """
 
 import multiprocessing
@@ -18,7 +18,7 @@ from instructor.kernel_zygote import use_zygote
 
 STEPS = ("autograde", "generate_feedback")
 _SERVER = multiprocessing.get_context("forkserver")
-_SERVER.set_forkserver_preload([__name__, "numpy", "ipykernel.kernelapp"])
+_SERVER.set_forkserver_preload([__name__, "ipykernel.kernelapp"])
 
 
 def run_steps(course_dir: CourseDir, student_id: str, timeout: float) -> int:

@@ -96,8 +96,9 @@ def child_main() -> None:
     from grader_tests.catalog import exercises
     from grader_tests.grading import reference
 
-    for lesson in notebooks:
-        exercises(lesson), reference(lesson), _setup_source(lesson)
+    for lesson in notebooks:  # load all the grading needs while no student code has run
+        exercises(lesson), reference(lesson)
+        exec(compile(_setup_source(lesson), "<setup>", "exec"), {"__name__": "__main__"})
     for lesson, notebook in notebooks.items():
         pid = os.fork()
         if pid == 0:
