@@ -5,6 +5,15 @@ from grader_tests.catalog import Answer
 CELL = [
     Answer(
         "lstm1_cell_forward",
+        "the course library's stacked step called",
+        """
+def lstm1_cell_forward(x_t, h_prev, c_prev, params):
+    return lstm1_step_stacked(x_t, h_prev, c_prev, stack_lstm_params(params))
+""",
+        diagnostic="uses the course library's lstm1_step_stacked",
+    ),
+    Answer(
+        "lstm1_cell_forward",
         "type 2 cell handed in for type 1",
         """
 def lstm1_cell_forward(x_t, h_prev, c_prev, params):
@@ -160,6 +169,27 @@ def lstm1_cell_forward(x_t, h_prev, c_prev, params):
 ]
 
 LAYER = [
+    Answer(
+        "lstm1_forward",
+        "the course library's stacked step imported inside the loop",
+        """
+def lstm1_forward(x, h0, c0, params):
+    from rnnlab import lstm_cells
+
+    stacked = lstm_cells.stack_lstm_params(params)
+    N, T, _ = x.shape
+    out = {name: np.zeros((N, T, h0.shape[1])) for name in ("f", "i", "o", "g", "c", "h")}
+    h_t, c_t = h0, c0
+    for t in range(T):
+        h_t, c_t, gates = lstm_cells.lstm1_step_stacked(x[:, t], h_t, c_t, stacked)
+        for name, value in gates.items():
+            out[name][:, t] = value
+        out["c"][:, t] = c_t
+        out["h"][:, t] = h_t
+    return out
+""",
+        diagnostic="uses the course library's lstm1_step_stacked",
+    ),
     Answer(
         "lstm1_forward",
         "states reset every step",

@@ -3,6 +3,8 @@
 An `Exercise` is a list of weighted parts. Each part calls the student's function on one
 set of inputs and raises `CheckFailed` with a short, specific message when it is wrong.
 The first part is the core: when it fails, the exercise scores 0 and the rest is skipped.
+An exercise scores 0 as well when the function hands the work to one of the course
+library's own implementations listed in `not_allowed` (rnnlab's LSTM for lesson 02, say).
 
 In a solution notebook, each exercise has a graded cell whose hidden region is:
 
@@ -102,14 +104,61 @@ def _explain_exception(error: Exception) -> str:
     return f"your function raised {type(error).__name__}: {error}"
 
 
+def _code_names(code: types.CodeType) -> set:
+    """Global and attribute names a code object and the code nested in it refer to."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _code_names(const)
+    return names
+
+
+def _is_library(name: str, value) -> bool:
+    """Whether `name` (a global's value `value`) is the course library or a module of it."""
+    if isinstance(value, types.ModuleType):
+        name = value.__name__
+    return name == "rnnlab" or name.startswith("rnnlab.")
+
+
+def library_answers(function: Callable, not_allowed: tuple, skip: tuple = ()) -> list:
+    """Names of the `not_allowed` objects that `function` uses: called through a global name,
+    through one of the notebook's own functions it calls (except those in `skip`), or reached
+    as `rnnlab. ... .name` or imported inside it. The function itself may be one of them."""
+    if any(function is banned for banned in not_allowed):
+        return [function.__name__]
+    banned_names = {banned.__name__ for banned in not_allowed}
+    found, seen, todo = set(), set(), [function]
+    while todo:
+        current = todo.pop()
+        code, scope = getattr(current, "__code__", None), getattr(current, "__globals__", {})
+        if code is None or current in seen:
+            continue
+        seen.add(current)
+        names = _code_names(code)
+        reaches_library = any(_is_library(name, scope.get(name)) for name in names)
+        for name in names:
+            value = scope.get(name)
+            if any(value is banned for banned in not_allowed):
+                found.add(name)
+            elif name in banned_names and value is None and reaches_library:
+                found.add(name)
+            elif isinstance(value, types.FunctionType) and value.__globals__ is scope:
+                if name not in skip:
+                    todo.append(value)
+    return sorted(found)
+
+
 class Exercise:
     """One graded function: weighted parts, each a check that raises CheckFailed."""
 
-    def __init__(self, lesson: str, name: str, points: float, helpers: tuple = ()):
+    def __init__(
+        self, lesson: str, name: str, points: float, helpers: tuple = (), not_allowed: tuple = ()
+    ):
         self.lesson = lesson
         self.name = name
         self.points = points
-        self.helpers = helpers
+        self.helpers = helpers  # the student's functions it calls, replaced by the reference's
+        self.not_allowed = not_allowed  # library objects that would do the exercise's work
         self.parts: list[Part] = []
 
     def part(self, description: str, weight: float = 1.0):
@@ -124,6 +173,13 @@ class Exercise:
         result = Result(self.name, self.points, 0.0)
         if not callable(function):
             result.lines.append(f"  ✗ {self.name} is not a function")
+            return result
+        borrowed = library_answers(function, self.not_allowed, skip=self.helpers)
+        if borrowed:
+            result.lines.append(
+                f"  ✗ {self.name} uses the course library's {', '.join(borrowed)}, which does "
+                "this exercise's work: write the computation yourself"
+            )
             return result
         replacements = {name: getattr(ref, name) for name in self.helpers}
         earned, total = 0.0, sum(p.weight for p in self.parts)

@@ -10,13 +10,22 @@ import numpy as np
 
 from grader_tests import lstm_variants as variants
 from grader_tests.grading import Exercise, expect_finite, expect_match, grader, random_sizes
+from rnnlab.layers import LSTM, BiLSTM
+from rnnlab.lstm_cells import lstm1_step_stacked
 from rnnlab.params import lstm_params
 from rnnlab.testing import CheckFailed, expect_unchanged
 
 LESSON = "02_lstm_type1"
 
-CELL = Exercise(LESSON, "lstm1_cell_forward", points=3)
-LAYER = Exercise(LESSON, "lstm1_forward", points=4, helpers=("lstm1_cell_forward",))
+LIBRARY_LSTM = (lstm1_step_stacked, LSTM, BiLSTM)
+CELL = Exercise(LESSON, "lstm1_cell_forward", points=3, not_allowed=LIBRARY_LSTM)
+LAYER = Exercise(
+    LESSON,
+    "lstm1_forward",
+    points=4,
+    helpers=("lstm1_cell_forward",),
+    not_allowed=LIBRARY_LSTM,
+)
 OUTPUT = Exercise(LESSON, "lstm_output_forward", points=2)
 EXERCISES = (CELL, LAYER, OUTPUT)
 

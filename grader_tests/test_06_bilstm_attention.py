@@ -13,14 +13,17 @@ import numpy as np
 from grader_tests.grading import Exercise, expect_finite, expect_match, grader, random_sizes
 from grader_tests.layer_checks import call_own_data, expect_not_shaped, expect_results
 from rnnlab import softmax
-from rnnlab.layers import LSTM
+from rnnlab.attention_decoder import AttentionDecoder
+from rnnlab.layers import LSTM, BiLSTM
 from rnnlab.testing import CheckFailed, expect_unchanged
+from rnnlab.translator import DateTranslator, load_weights
 
 LESSON = "06_bilstm_attention"
 
-ENCODE = Exercise(LESSON, "bilstm_encode", points=3)
-ADDITIVE = Exercise(LESSON, "additive_attention", points=3)
-DECODER = Exercise(LESSON, "encoder_decoder_attention", points=4)
+LIBRARY_MODEL = (BiLSTM, AttentionDecoder, DateTranslator, load_weights)
+ENCODE = Exercise(LESSON, "bilstm_encode", points=3, not_allowed=LIBRARY_MODEL)
+ADDITIVE = Exercise(LESSON, "additive_attention", points=3, not_allowed=LIBRARY_MODEL)
+DECODER = Exercise(LESSON, "encoder_decoder_attention", points=4, not_allowed=LIBRARY_MODEL)
 EXERCISES = (ENCODE, ADDITIVE, DECODER)
 
 SOFTMAX_BATCH = "softmax taken over the batch axis (axis 0) instead of over time (axis 1)"
