@@ -7,9 +7,11 @@ For each student, in a private nbgrader course directory: check and copy the not
 (the submissions folder is only read), `nbgrader autograde` and `generate_feedback` (the
 feedback the student gets; one process forked with nbgrader loaded, kernels forked from a
 zygote: instructor.nbgrader_steps), then the trusted grade of `instructor.trusted`, which
-is the score recorded. Writes to --out: grades.csv (student, lesson, score, max_score),
-exercises.csv, feedback/<student>/<lesson>/, summary.txt and histogram.png. A student
-already graded (results/<student>.json, same submitted files) is skipped unless --regrade.
+is the score recorded. Writes to --out: grades.csv (student, lesson, score,
+max_score), exercises.csv, feedback/<student>/<lesson>/, summary.txt, histogram.png, and the
+class gradebook with the same scores (gradebook.db, or RNNLAB_GRADEBOOK_URL; see
+instructor/class_gradebook.py). A student already graded (results/<student>.json, same
+submitted files) is skipped unless --regrade.
 """
 
 import argparse
@@ -20,6 +22,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from instructor.class_gradebook import write_class_gradebook
 from instructor.collect import collect, students
 from instructor.course import BUILD, CourseDir, copy_code, lessons, tree_digest
 from instructor.nbgrader_steps import run_steps
@@ -174,7 +177,7 @@ def grade_class(submissions, out, lesson_ids=None, jobs=2, regrade=False, templa
     todo = [
         s for s in class_list if regrade or not _already_graded(out, s, submissions, lesson_ids)
     ]
-    if todo and template is None:
+    if template is None and (todo or not (out / "gradebook.db").exists()):  # lessons to copy
         template = prepare_template(out, lesson_ids)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {
@@ -187,6 +190,7 @@ def grade_class(submissions, out, lesson_ids=None, jobs=2, regrade=False, templa
         print(file=sys.stderr)
     records = {s: json.loads((out / "results" / f"{s}.json").read_text()) for s in class_list}
     write_reports(records, lesson_ids, out)
+    write_class_gradebook(records, lesson_ids, out, template)
     return records
 
 

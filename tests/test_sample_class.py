@@ -52,3 +52,14 @@ def test_the_sample_class_covers_every_lesson():
         assert [] in answers, f"{lesson}: no full-marks student"
         assert None in answers, f"{lesson}: no untouched release"
         assert sum(bool(a) and a != "absent" for a in answers) >= 3, f"{lesson}: too few mistakes"
+
+
+def test_the_class_gradebook_holds_the_recorded_scores(graded):
+    from nbgrader.api import Gradebook
+
+    out, _ = graded
+    rows = [row.split(",") for row in (out / "grades.csv").read_text().splitlines()[1:]]
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
+        for student_id, lesson, score, max_score in rows:
+            submission = gradebook.find_submission(lesson, student_id)
+            assert (submission.score, submission.max_score) == (float(score), float(max_score))

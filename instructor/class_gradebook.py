@@ -1,0 +1,73 @@
+"""One nbgrader gradebook for the whole class, holding the trusted scores.
+
+Each student is autograded in a private course directory with a gradebook of its own, which
+keeps the scores the student's kernel printed. After grading, the trusted scores (the ones
+recorded in grades.csv) go into one class gradebook, so formgrader and `nbgrader export`
+see the same numbers: `<out>/gradebook.db` (first a copy of the released course's), or the
+database named by RNNLAB_GRADEBOOK_URL. A lesson it does not know yet is copied in, with
+its graded cells, from the gradebook of the course directory the lessons were released in.
+Each exercise's graded cell `grade_<function>` gets the trusted points as its automatic
+score; a lesson the student did not submit gets no submission.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+
+def class_gradebook_url(out: Path) -> str:
+    """Where the class gradebook lives: RNNLAB_GRADEBOOK_URL, else <out>/gradebook.db."""
+    return os.environ.get("RNNLAB_GRADEBOOK_URL") or f"sqlite:///{out / 'gradebook.db'}"
+
+
+def write_class_gradebook(records: dict, lesson_ids: list, out: Path, template) -> str:
+    """Record every student's trusted exercise scores; return the gradebook's URL.
+
+    records: {student_id: results record of instructor.grade}; template: the CourseDir the
+    lessons were released in; the lessons the class gradebook lacks are copied from its.
+    """
+    url = class_gradebook_url(out)
+    if url.startswith("sqlite") and not (out / "gradebook.db").exists():
+        # a copy of the released course's gradebook: its schema is made (nbgrader would
+        # otherwise need its `alembic` command on PATH) and it knows the lessons
+        shutil.copyfile(template.root / "gradebook.db", out / "gradebook.db")
+    with Gradebook(url) as gradebook:
+        for student_id, record in sorted(records.items()):
+            gradebook.update_or_create_student(student_id)
+            for lesson in lesson_ids:
+                scores = record["lessons"].get(lesson, {}).get("exercises") or {}
+                if scores:
+                    _ensure_lesson(gradebook, lesson, template)
+                    _record_lesson(gradebook, lesson, student_id, scores)
+    return url
+
+
+def _record_lesson(gradebook: Gradebook, lesson: str, student_id: str, scores: dict) -> None:
+    gradebook.update_or_create_submission(lesson, student_id)
+    for name, points in scores.items():
+        grade = gradebook.find_grade(f"grade_{name}", lesson, lesson, student_id)
+        grade.auto_score = points
+    gradebook.db.commit()
+
+
+def _ensure_lesson(gradebook: Gradebook, lesson: str, template) -> None:
+    """Copy the lesson, its notebook and its graded cells from the template's gradebook."""
+    try:
+        gradebook.find_assignment(lesson)
+        return
+    except MissingEntry:
+        pass
+    with Gradebook(f"sqlite:///{template.root / 'gradebook.db'}") as source:
+        gradebook.add_assignment(lesson)
+        for notebook in source.find_assignment(lesson).notebooks:
+            gradebook.add_notebook(notebook.name, lesson)
+            for cell in notebook.grade_cells:
+                gradebook.add_grade_cell(
+                    cell.name,
+                    notebook.name,
+                    lesson,
+                    max_score=cell.max_score,
+                    cell_type=cell.cell_type,
+                )
