@@ -116,3 +116,20 @@ def expect_gradients_ok(
     wrong = [str(report) for report in reports if not report.ok]
     if wrong:
         raise CheckFailed("numerical gradient check: " + "; ".join(wrong))
+
+
+def expect_cached_gradients_ok(
+    forward: Callable, backward: Callable, inputs: dict, dout: np.ndarray, tolerance=1e-4
+) -> None:
+    """expect_gradients_ok for a layer in the course interface: forward(**inputs) returns
+    (out, cache) and backward(dout, cache) the gradients of the inputs, in their order."""
+    state = {}
+
+    def forward_out(**arrays):
+        out, state["cache"] = forward(**arrays)
+        return out
+
+    def backward_grads(upstream):
+        return tuple(backward(upstream, state["cache"]))
+
+    expect_gradients_ok(forward_out, backward_grads, inputs, dout, tolerance)

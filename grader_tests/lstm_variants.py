@@ -8,8 +8,9 @@ wrong result with these arrays; the correct answers always come from the solutio
 
 import numpy as np
 
-from grader_tests.grading import expect_match
+from grader_tests.grading import expect_finite, expect_match, random_sizes
 from rnnlab import sigmoid
+from rnnlab.params import lstm_params
 from rnnlab.testing import CheckFailed, expect_unchanged
 
 KEYS = ("f", "i", "o", "g", "c", "h")
@@ -159,6 +160,69 @@ def expect_sequence_result(function_name: str, out, expected: dict, mistakes: di
                 f"{name} holds {T - 1} steps for an input of {T} steps: a step is missing"
             )
         expect_match(name, value, expected[key], {m: v[key] for m, v in mistakes.items()})
+
+
+def cell_case(kind: int, seed: int, N=None, H=None, scale: float = 0.5) -> tuple:
+    """(x_t, h_prev, c_prev, params) of an LSTM type `kind` step on random distinct sizes;
+    N and H fixed when given; weights drawn with standard deviation `scale`."""
+    rng = np.random.default_rng(seed)
+    sizes = random_sizes(rng, "N D H")
+    sizes.update({k: v for k, v in {"N": N, "H": H}.items() if v is not None})
+    params = lstm_params(rng, sizes["D"], sizes["H"], kind=kind, scale=scale)
+    x_t = rng.standard_normal((sizes["N"], sizes["D"]))
+    h_prev = np.tanh(rng.standard_normal((sizes["N"], sizes["H"])))
+    c_prev = 2 * rng.standard_normal((sizes["N"], sizes["H"]))
+    return x_t, h_prev, c_prev, params
+
+
+def sequence_case(kind: int, seed: int, **fixed) -> tuple:
+    """(x, h0, c0, params) of an LSTM type `kind` over time; sizes in `fixed` kept."""
+    rng = np.random.default_rng(seed)
+    sizes = random_sizes(rng, "N T D H")
+    sizes.update(fixed)
+    params = lstm_params(rng, sizes["D"], sizes["H"], kind=kind)
+    x = rng.standard_normal((sizes["N"], sizes["T"], sizes["D"]))
+    h0 = np.tanh(rng.standard_normal((sizes["N"], sizes["H"])))
+    c0 = rng.standard_normal((sizes["N"], sizes["H"]))
+    return x, h0, c0, params
+
+
+def register_cell_parts(exercise, check_cell, kind: int, first_seed: int, large, call=None):
+    """The four graded parts of an LSTM cell exercise (lessons 02 and 03 share them).
+
+    check_cell(cell, ref, x_t, h_prev, c_prev, params) compares one step with the reference
+    and returns the student's outputs; kind: the LSTM type of cell_case; large: (description,
+    case), a step whose gates saturate and whose h_next, c_next must stay finite;
+    call(cell, *arguments) calls the student's cell (default: directly).
+    """
+    call = call or (lambda cell, *arguments: cell(*arguments))
+    description, large_case = large
+
+    @exercise.part(
+        "h_next, c_next and the gates on random sizes with N, D, H all different", weight=3
+    )
+    def _values(cell, ref):
+        check_cell(cell, ref, *cell_case(kind, first_seed))
+        check_cell(cell, ref, *cell_case(kind, first_seed + 1))
+
+    @exercise.part("a batch of one sequence with one unit (N = 1, H = 1)")
+    def _small(cell, ref):
+        check_cell(cell, ref, *cell_case(kind, first_seed + 2, N=1, H=1))
+
+    @exercise.part(description)
+    def _large(cell, ref):
+        h_next, c_next, _ = check_cell(cell, ref, *large_case())
+        expect_finite("h_next", h_next)
+        expect_finite("c_next", c_next)
+
+    @exercise.part("x_t, h_prev, c_prev and params are not modified")
+    def _pure(cell, ref):
+        x_t, h_prev, c_prev, params = cell_case(kind, first_seed + 4)
+        arguments = {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, **params}
+        before = {name: value.copy() for name, value in arguments.items()}
+        call(cell, x_t, h_prev, c_prev, params)
+        for name, value in arguments.items():
+            expect_unchanged(name, before[name], value)
 
 
 def register_layer_parts(exercise, check_sequence, sequence_case, first_seed: int, call=None):

@@ -12,7 +12,6 @@ from grader_tests import lstm_variants as variants
 from grader_tests.grading import Exercise, expect_finite, expect_match, grader, random_sizes
 from rnnlab.layers import LSTM, BiLSTM
 from rnnlab.lstm_cells import lstm1_step_stacked
-from rnnlab.params import lstm_params
 from rnnlab.testing import CheckFailed, expect_unchanged
 
 LESSON = "02_lstm_type1"
@@ -52,17 +51,6 @@ STEP_MISTAKES = {
 }
 
 
-def _cell_case(seed: int, N: int | None = None, H: int | None = None, scale: float = 0.5):
-    rng = np.random.default_rng(seed)
-    sizes = random_sizes(rng, "N D H")
-    sizes.update({k: v for k, v in {"N": N, "H": H}.items() if v is not None})
-    params = lstm_params(rng, sizes["D"], sizes["H"], kind=1, scale=scale)
-    x_t = rng.standard_normal((sizes["N"], sizes["D"]))
-    h_prev = np.tanh(rng.standard_normal((sizes["N"], sizes["H"])))
-    c_prev = 2 * rng.standard_normal((sizes["N"], sizes["H"]))
-    return x_t, h_prev, c_prev, params
-
-
 def _check_cell(cell, ref, x_t, h_prev, c_prev, params) -> tuple:
     expected = ref.lstm1_cell_forward(x_t, h_prev, c_prev, params)
     mistakes = {
@@ -74,43 +62,16 @@ def _check_cell(cell, ref, x_t, h_prev, c_prev, params) -> tuple:
     return outputs
 
 
-@CELL.part("h_next, c_next and the gates on random sizes with N, D, H all different", weight=3)
-def _cell_values(cell, ref):
-    _check_cell(cell, ref, *_cell_case(201))
-    _check_cell(cell, ref, *_cell_case(202))
-
-
-@CELL.part("a batch of one sequence with one unit (N = 1, H = 1)")
-def _cell_small(cell, ref):
-    _check_cell(cell, ref, *_cell_case(203, N=1, H=1))
-
-
-@CELL.part("large weights (around 50): saturated gates, finite values")
-def _cell_large(cell, ref):
-    h_next, c_next, _ = _check_cell(cell, ref, *_cell_case(204, scale=50.0))
-    expect_finite("h_next", h_next)
-    expect_finite("c_next", c_next)
-
-
-@CELL.part("x_t, h_prev, c_prev and params are not modified")
-def _cell_pure(cell, ref):
-    x_t, h_prev, c_prev, params = _cell_case(205)
-    arguments = {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, **params}
-    before = {name: value.copy() for name, value in arguments.items()}
-    cell(x_t, h_prev, c_prev, params)
-    for name, value in arguments.items():
-        expect_unchanged(name, before[name], value)
-
-
-def _sequence_case(seed: int, **fixed):
-    rng = np.random.default_rng(seed)
-    sizes = random_sizes(rng, "N T D H")
-    sizes.update(fixed)
-    params = lstm_params(rng, sizes["D"], sizes["H"], kind=1)
-    x = rng.standard_normal((sizes["N"], sizes["T"], sizes["D"]))
-    h0 = np.tanh(rng.standard_normal((sizes["N"], sizes["H"])))
-    c0 = rng.standard_normal((sizes["N"], sizes["H"]))
-    return x, h0, c0, params
+variants.register_cell_parts(
+    CELL,
+    _check_cell,
+    1,
+    201,
+    (
+        "large weights (around 50): saturated gates, finite values",
+        lambda: variants.cell_case(1, 204, scale=50.0),
+    ),
+)
 
 
 def _sequence_mistakes(x, h0, c0, params) -> dict:
@@ -136,7 +97,9 @@ def _check_sequence(layer, ref, x, h0, c0, params) -> None:
     variants.expect_sequence_result("lstm1_forward", out, expected, mistakes)
 
 
-variants.register_layer_parts(LAYER, _check_sequence, _sequence_case, 211)
+variants.register_layer_parts(
+    LAYER, _check_sequence, lambda seed, **fixed: variants.sequence_case(1, seed, **fixed), 211
+)
 
 
 def _output_case(seed: int, scale: float = 0.5, **fixed):

@@ -6,12 +6,9 @@ of `lstm_variants`, so the report names the mistake, including a type-1 (standar
 or a peephole-style cell handed in for type 2.
 """
 
-import numpy as np
-
 from grader_tests import lstm_variants as variants
-from grader_tests.grading import Exercise, expect_finite, grader, random_sizes
-from rnnlab.params import lstm_params
-from rnnlab.testing import CheckFailed, expect_unchanged
+from grader_tests.grading import Exercise, grader
+from rnnlab.testing import CheckFailed
 
 LESSON = "03_lstm_type2"
 
@@ -75,17 +72,6 @@ def _call(function, *arguments):
         raise
 
 
-def _cell_case(seed: int, N: int | None = None, H: int | None = None, scale: float = 0.5):
-    rng = np.random.default_rng(seed)
-    sizes = random_sizes(rng, "N D H")
-    sizes.update({k: v for k, v in {"N": N, "H": H}.items() if v is not None})
-    params = lstm_params(rng, sizes["D"], sizes["H"], kind=2, scale=scale)
-    x_t = rng.standard_normal((sizes["N"], sizes["D"]))
-    h_prev = np.tanh(rng.standard_normal((sizes["N"], sizes["H"])))
-    c_prev = 2 * rng.standard_normal((sizes["N"], sizes["H"]))
-    return x_t, h_prev, c_prev, params
-
-
 def _check_cell(cell, ref, x_t, h_prev, c_prev, params) -> tuple:
     expected = ref.lstm2_cell_forward(x_t, h_prev, c_prev, params)
     mistakes = {
@@ -97,44 +83,19 @@ def _check_cell(cell, ref, x_t, h_prev, c_prev, params) -> tuple:
     return outputs
 
 
-@CELL.part("h_next, c_next and the gates on random sizes with N, D, H all different", weight=3)
-def _cell_values(cell, ref):
-    _check_cell(cell, ref, *_cell_case(301))
-    _check_cell(cell, ref, *_cell_case(302))
+def _large_cell_case() -> tuple:
+    x_t, h_prev, c_prev, params = variants.cell_case(2, 304)
+    return x_t, h_prev, 25 * c_prev, params
 
 
-@CELL.part("a batch of one sequence with one unit (N = 1, H = 1)")
-def _cell_small(cell, ref):
-    _check_cell(cell, ref, *_cell_case(303, N=1, H=1))
-
-
-@CELL.part("a large cell state (around 50): saturated gates, finite values")
-def _cell_large(cell, ref):
-    x_t, h_prev, c_prev, params = _cell_case(304)
-    h_next, c_next, _ = _check_cell(cell, ref, x_t, h_prev, 25 * c_prev, params)
-    expect_finite("h_next", h_next)
-    expect_finite("c_next", c_next)
-
-
-@CELL.part("x_t, h_prev, c_prev and params are not modified")
-def _cell_pure(cell, ref):
-    x_t, h_prev, c_prev, params = _cell_case(305)
-    arguments = {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, **params}
-    before = {name: value.copy() for name, value in arguments.items()}
-    _call(cell, x_t, h_prev, c_prev, params)
-    for name, value in arguments.items():
-        expect_unchanged(name, before[name], value)
-
-
-def _sequence_case(seed: int, **fixed):
-    rng = np.random.default_rng(seed)
-    sizes = random_sizes(rng, "N T D H")
-    sizes.update(fixed)
-    params = lstm_params(rng, sizes["D"], sizes["H"], kind=2)
-    x = rng.standard_normal((sizes["N"], sizes["T"], sizes["D"]))
-    h0 = np.tanh(rng.standard_normal((sizes["N"], sizes["H"])))
-    c0 = rng.standard_normal((sizes["N"], sizes["H"]))
-    return x, h0, c0, params
+variants.register_cell_parts(
+    CELL,
+    _check_cell,
+    2,
+    301,
+    ("a large cell state (around 50): saturated gates, finite values", _large_cell_case),
+    call=_call,
+)
 
 
 def _sequence_mistakes(x, h0, c0, params) -> dict:
@@ -161,7 +122,13 @@ def _check_sequence(layer, ref, x, h0, c0, params) -> None:
     variants.expect_sequence_result("lstm2_forward", out, expected, mistakes)
 
 
-variants.register_layer_parts(LAYER, _check_sequence, _sequence_case, 311, call=_call)
+variants.register_layer_parts(
+    LAYER,
+    _check_sequence,
+    lambda seed, **fixed: variants.sequence_case(2, seed, **fixed),
+    311,
+    call=_call,
+)
 
 
 grade = grader(EXERCISES)
