@@ -18,11 +18,11 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from instructor.course import CourseDir, lessons
+from instructor.classes.notebooks import catalog_sources, solution_sources, write_submission
+from instructor.classes.sample import STUDENTS
+from instructor.engine.course import CourseDir, lessons
+from instructor.engine.report import lesson_score
 from instructor.grade import grade_class, prepare_template
-from instructor.report import lesson_score
-from instructor.sample_class import STUDENTS
-from instructor.submissions import catalog_sources, solution_sources, write_submission
 
 
 def make_class(folder: Path, released: dict, size: int) -> None:

@@ -10,7 +10,7 @@ diagnostic; a correct answer is accepted when it gets full marks. Exits 1 if any
 import sys
 
 from grader_tests.catalog import answers, exercises, run_answer
-from instructor.course import lessons
+from instructor.engine.course import lessons
 
 
 def catalog_rows() -> list[dict]:

@@ -6,7 +6,8 @@
 For each student, in a private nbgrader course directory: check and copy the notebooks
 (the submissions folder is only read), `nbgrader autograde` and `generate_feedback` (the
 feedback the student gets; one process forked with nbgrader loaded, kernels forked from a
-zygote: instructor.nbgrader_steps), then the trusted grade of `instructor.trusted`, which
+zygote: instructor.engine.nbgrader_steps), then the trusted grade of
+`instructor.engine.trusted`, which
 is the score recorded. Writes to --out: grades.csv (student, lesson, score,
 max_score), exercises.csv, feedback/<student>/<lesson>/, summary.txt, histogram.png, and the
 class gradebook with the same scores (gradebook.db, or RNNLAB_GRADEBOOK_URL; see
@@ -22,13 +23,13 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from instructor.class_gradebook import write_class_gradebook
-from instructor.collect import collect, students
-from instructor.course import BUILD, CourseDir, copy_code, lessons, tree_digest
-from instructor.nbgrader_steps import run_steps
+from instructor.engine.collect import collect, students
+from instructor.engine.course import BUILD, CourseDir, copy_code, lessons, tree_digest
+from instructor.engine.gradebook import write_class_gradebook
+from instructor.engine.nbgrader_steps import run_steps
+from instructor.engine.report import write_reports
+from instructor.engine.trusted import trusted_grades
 from instructor.release import generate_release
-from instructor.report import write_reports
-from instructor.trusted import trusted_grades
 
 CELL_SECONDS = int(os.environ.get("RNNLAB_CELL_TIMEOUT", "60"))
 

@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from instructor.course import BUILD, lessons
+from instructor.classes.notebooks import catalog_sources, solution_sources, write_submission
+from instructor.classes.sample import STUDENTS
+from instructor.engine.course import BUILD, lessons
+from instructor.engine.report import lesson_score
 from instructor.grade import grade_class, prepare_template
-from instructor.report import lesson_score
-from instructor.sample_class import STUDENTS
-from instructor.submissions import catalog_sources, solution_sources, write_submission
 
 WORKDIR = BUILD / "sample_class"
 

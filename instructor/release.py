@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from instructor.course import COURSE, CourseDir, lessons
+from instructor.engine.course import COURSE, CourseDir, lessons
 
 
 def generate_release(course_dir: CourseDir, lesson_ids=None) -> dict[str, Path]:

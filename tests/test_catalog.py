@@ -4,7 +4,7 @@ import pytest
 
 from grader_tests.catalog import answers, exercises, run_answer
 from grader_tests.grading import reference
-from instructor.course import lessons
+from instructor.engine.course import lessons
 
 CASES = [(lesson, answer) for lesson in lessons() for answer in answers(lesson)]
 

@@ -5,16 +5,16 @@ import shutil
 
 import pytest
 
-from instructor.course import tree_digest
+from instructor.classes.hostile import FULL, LESSON, STUDENTS, write_hostile_class
+from instructor.engine.course import tree_digest
+from instructor.engine.report import lesson_score
 from instructor.grade import grade_class
-from instructor.hostile_class import FULL, LESSON, STUDENTS, write_hostile_class
-from instructor.report import lesson_score
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("RNNLAB_CELL_TIMEOUT", "5")
-    monkeypatch_module.setattr("instructor.trusted.EXERCISE_SECONDS", 5)
+    monkeypatch_module.setattr("instructor.engine.trusted.EXERCISE_SECONDS", 5)
     monkeypatch_module.setattr("instructor.grade.CELL_SECONDS", 5)
     submissions = tmp_path_factory.mktemp("hostile")
     write_hostile_class(submissions)
@@ -63,8 +63,8 @@ def test_the_class_gradebook_gets_the_trusted_score_not_the_notebooks(graded):
 def test_a_lesson_the_class_gradebook_lacks_is_copied_in(graded, tmp_path):
     from nbgrader.api import Gradebook
 
-    from instructor.class_gradebook import write_class_gradebook
-    from instructor.course import CourseDir
+    from instructor.engine.course import CourseDir
+    from instructor.engine.gradebook import write_class_gradebook
 
     out = graded[3]
     template = CourseDir(out / "template", fresh=False)

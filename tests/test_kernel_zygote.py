@@ -11,14 +11,14 @@ import time
 
 import pytest
 
-from instructor.course import ROOT
+from instructor.engine.course import ROOT
 
 DRIVER = textwrap.dedent(
     """
     import json, sys
     import nbformat
     from nbclient import NotebookClient
-    from instructor.kernel_zygote import use_zygote
+    from instructor.engine.kernel_zygote import use_zygote
 
     use_zygote()
     cwd = sys.argv[1]

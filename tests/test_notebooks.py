@@ -6,7 +6,7 @@ import re
 import pytest
 
 from grader_tests.catalog import exercises
-from instructor.course import SOLUTIONS, lessons
+from instructor.engine.course import SOLUTIONS, lessons
 
 
 def _cells(lesson):

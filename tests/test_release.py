@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from instructor.course import COURSE, CourseDir, lessons
+from instructor.engine.course import COURSE, CourseDir, lessons
 from instructor.release import generate_release
 
 

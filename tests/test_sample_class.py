@@ -3,9 +3,9 @@
 import pytest
 
 from instructor import pipeline
-from instructor.course import lessons
-from instructor.report import lesson_score
-from instructor.sample_class import STUDENTS
+from instructor.classes.sample import STUDENTS
+from instructor.engine.course import lessons
+from instructor.engine.report import lesson_score
 
 
 @pytest.fixture(scope="module")

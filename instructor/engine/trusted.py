@@ -4,7 +4,7 @@ nbgrader runs the hidden tests in the student's own kernel, after every cell the
 wrote: that code can print a fake report, patch numpy or the grader, or end the kernel.
 The score we record therefore comes from here instead:
 
-- a fresh Python process per student (`python -m instructor.trusted`, notebooks on stdin),
+- a fresh Python process per student (`python -m instructor.engine.trusted`, notebooks on stdin),
   under a memory limit and a time limit, with its own copy of the grading code; it loads
   the grader once, then grades each lesson in a forked child (killed after a time limit),
   so one lesson's code cannot touch the grading of another;
@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from instructor.course import limit_resources
+from instructor.engine.course import limit_resources
 
 EXERCISE_SECONDS = int(os.environ.get("RNNLAB_CELL_TIMEOUT", "60"))  # per exercise, an alarm
 LESSON_SECONDS = 20 * EXERCISE_SECONDS + 30  # a lesson's child is killed after this
@@ -194,7 +194,7 @@ def trusted_grades(notebooks: dict, code_root: Path) -> dict:
     }
     with tempfile.TemporaryDirectory(prefix="trusted-") as workdir:
         process = subprocess.Popen(
-            [sys.executable, "-m", "instructor.trusted"],
+            [sys.executable, "-m", "instructor.engine.trusted"],
             cwd=workdir,
             env=env,
             stdin=subprocess.PIPE,

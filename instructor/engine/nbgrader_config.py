@@ -19,7 +19,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from instructor.nbgrader_plugins import TruncateOutput
+from instructor.engine.nbgrader_plugins import TruncateOutput
 
 c = get_config()  # noqa: F821 (injected by traitlets)
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from grader_tests.catalog import answers
-from instructor.course import SOLUTIONS
+from instructor.engine.course import SOLUTIONS
 
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from instructor.course import SOLUTIONS
+from instructor.engine.course import SOLUTIONS
 
 
 @dataclass

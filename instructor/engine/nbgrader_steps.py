@@ -2,7 +2,7 @@
 
 The process is forked from a server that has already imported nbgrader and ipykernel
 (multiprocessing's forkserver), so a student costs no start-up; its kernels are forks of a
-zygote (instructor.kernel_zygote). It leads its own process group, under the course's
+zygote (instructor.engine.kernel_zygote). It leads its own process group, under the course's
 memory limit, and writes nbgrader's log to the course directory.
 """
 
@@ -13,8 +13,8 @@ import sys
 
 from nbgrader.apps.nbgraderapp import NbGraderApp
 
-from instructor.course import CourseDir, limit_resources
-from instructor.kernel_zygote import use_zygote
+from instructor.engine.course import CourseDir, limit_resources
+from instructor.engine.kernel_zygote import use_zygote
 
 STEPS = ("autograde", "generate_feedback")
 _SERVER = multiprocessing.get_context("forkserver")

@@ -9,8 +9,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from instructor.course import COURSE
-from instructor.submissions import fill, solution_sources
+from instructor.classes.notebooks import fill, solution_sources
+from instructor.engine.course import COURSE
 
 LESSON = "01_rnn_forward"
 FULL = 8.0

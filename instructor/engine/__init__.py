@@ -1,0 +1,1 @@
+"""The grading engine: collect, sandbox, kernels, grader, gradebook, reports."""
