@@ -227,6 +227,18 @@ def grader(exercises: tuple) -> Callable:
     return grade
 
 
+def sibling(function: Callable, name: str):
+    """Another function of the notebook that defines `function`, or None.
+
+    An exercise whose check needs a second student function (the forward pass that goes
+    with a graded backward pass, say) asks for it here rather than through `__globals__`,
+    so the same check works when the student's code runs in another process.
+    """
+    if hasattr(function, "sibling"):
+        return function.sibling(name)
+    return getattr(function, "__globals__", {}).get(name)
+
+
 def expect_match(name: str, actual, expected, mistakes: dict, rtol=1e-6, atol=1e-8) -> None:
     """Like expect_close, but when `actual` equals a known wrong answer, name the mistake.
 
