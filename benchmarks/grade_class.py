@@ -22,7 +22,7 @@ from instructor.classes.notebooks import catalog_sources, solution_sources, writ
 from instructor.classes.sample import STUDENTS
 from instructor.engine.course import CourseDir, lessons
 from instructor.engine.report import lesson_score
-from instructor.grade import grade_class, prepare_template
+from instructor.engine.run import grade_class, prepare_template
 
 
 def make_class(folder: Path, released: dict, size: int) -> None:
@@ -38,7 +38,7 @@ def make_class(folder: Path, released: dict, size: int) -> None:
 
 
 def serial_nbgrader(template: CourseDir, submissions: Path, root: Path, lesson_ids: list) -> dict:
-    course = CourseDir.copy_of(template, root, template.code_root)
+    course = CourseDir.copy_of(template, root)
     shutil.copytree(submissions, course.path("submitted"))
     for lesson in lesson_ids:
         course.nbgrader("autograde", lesson, "--force", check=False)

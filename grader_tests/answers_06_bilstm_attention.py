@@ -345,7 +345,7 @@ def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
     alpha = softmax(energies, axis=1)
     return np.einsum("ni,nia->na", alpha, a), alpha
 """,
-        diagnostic="contains a Python loop",
+        diagnostic="it loops over the encoder steps",
     ),
     Answer(
         "encoder_decoder_attention",

@@ -10,7 +10,8 @@ full nbgrader autograde.
 import importlib
 from dataclasses import dataclass
 
-from grader_tests.grading import Exercise, Result, reference
+from grader_tests.grading import Exercise, LocalFunction, Result, master, reference
+from rnnlab.checks.code import StudentCode
 
 
 @dataclass(frozen=True)
@@ -39,4 +40,5 @@ def run_answer(lesson: str, answer: Answer) -> Result:
     """Grade one answer directly: the reference namespace with this cell replaced."""
     namespace = dict(vars(reference(lesson)))
     exec(compile(answer.code, f"<answer {answer.name}>", "exec"), namespace)
-    return exercises(lesson)[answer.cell].run(namespace[answer.cell])
+    code = StudentCode.of_master(master(lesson), {answer.cell: answer.code})
+    return exercises(lesson)[answer.cell].run(LocalFunction(namespace, answer.cell, code))

@@ -4,20 +4,26 @@ An `Exercise` is a list of weighted parts. Each part calls the student's functio
 set of inputs and raises `CheckFailed` with a short, specific message when it is wrong.
 The first part is the core: when it fails, the exercise scores 0 and the rest is skipped.
 An exercise scores 0 as well when the function hands the work to one of the course
-library's own implementations listed in `not_allowed` (rnnlab's LSTM for lesson 02, say).
+library's own implementations listed in `not_allowed` (rnnlab's LSTM for lesson 02, say),
+which the grader reads in the submitted source (rnnlab.checks.code).
 
-In a solution notebook, each exercise has a graded cell whose hidden region is:
+The student's function reaches a part as a *student function*: `LocalFunction` here (the
+catalog runs answers in this process), or `instructor.engine.remote.RemoteFunction` when
+the student's code runs in the grading sandbox. Both are called like the function and
+offer `describe()`, `outside_data()`, `traced(...)`, `sibling(name)`, `code` and
+`helpers_replaced(names, ref)`, so a part never needs to know where the code runs.
 
-    from grader_tests.test_01_rnn_forward import grade
-    grade("softmax")
+In a solution notebook, each exercise's graded cell ends with the hidden region
 
-It prints a report (one line per part, with a diagnostic for each failure) and evaluates to
-the points earned, which nbgrader reads as the cell's partial credit.
+    from autograde.client import serve
+
+    serve("softmax")
+
+whose client serves the grader's calls and prints the report it sends back.
 """
 
 import contextlib
 import json
-import sys
 import types
 import warnings
 from dataclasses import dataclass, field
@@ -27,6 +33,7 @@ from typing import Callable
 
 import numpy as np
 
+from autograde.observe import count_lines, outside_data
 from rnnlab.testing import CheckFailed, expect_close, expect_shape, first_difference
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,9 +60,15 @@ class Result:
 
 
 @cache
+def master(lesson: str) -> dict:
+    """The solution notebook of `lesson` (parsed JSON)."""
+    return json.loads((SOLUTIONS / f"{lesson}.ipynb").read_text())
+
+
+@cache
 def reference(lesson: str) -> types.SimpleNamespace:
     """The solution notebook's setup and solution cells, executed: the reference answers."""
-    notebook = json.loads((SOLUTIONS / f"{lesson}.ipynb").read_text())
+    notebook = master(lesson)
     namespace: dict = {"__name__": f"reference_{lesson}"}
     for cell in notebook["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -67,23 +80,6 @@ def reference(lesson: str) -> types.SimpleNamespace:
                 namespace,
             )
     return types.SimpleNamespace(**namespace)
-
-
-@contextlib.contextmanager
-def replaced_globals(function: Callable, replacements: dict):
-    """Let `function` call the reference helpers, so one wrong exercise is not graded twice."""
-    scope = getattr(function, "__globals__", {})
-    missing = object()
-    saved = {name: scope.get(name, missing) for name in replacements}
-    scope.update(replacements)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is missing:
-                scope.pop(name, None)
-            else:
-                scope[name] = value
 
 
 @contextlib.contextmanager
@@ -104,48 +100,11 @@ def _explain_exception(error: Exception) -> str:
     return f"your function raised {type(error).__name__}: {error}"
 
 
-def _code_names(code: types.CodeType) -> set:
-    """Global and attribute names a code object and the code nested in it refer to."""
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= _code_names(const)
-    return names
+class StopGrading(BaseException):
+    """The student's code stopped answering (time limit, crash): the exercise ends here.
 
-
-def _is_library(name: str, value) -> bool:
-    """Whether `name` (a global's value `value`) is the course library or a module of it."""
-    if isinstance(value, types.ModuleType):
-        name = value.__name__
-    return name == "rnnlab" or name.startswith("rnnlab.")
-
-
-def library_answers(function: Callable, not_allowed: tuple, skip: tuple = ()) -> list:
-    """Names of the `not_allowed` objects that `function` uses: called through a global name,
-    through one of the notebook's own functions it calls (except those in `skip`), or reached
-    as `rnnlab. ... .name` or imported inside it. The function itself may be one of them."""
-    if any(function is banned for banned in not_allowed):
-        return [function.__name__]
-    banned_names = {banned.__name__ for banned in not_allowed}
-    found, seen, todo = set(), set(), [function]
-    while todo:
-        current = todo.pop()
-        code, scope = getattr(current, "__code__", None), getattr(current, "__globals__", {})
-        if code is None or current in seen:
-            continue
-        seen.add(current)
-        names = _code_names(code)
-        reaches_library = any(_is_library(name, scope.get(name)) for name in names)
-        for name in names:
-            value = scope.get(name)
-            if any(value is banned for banned in not_allowed):
-                found.add(name)
-            elif name in banned_names and value is None and reaches_library:
-                found.add(name)
-            elif isinstance(value, types.FunctionType) and value.__globals__ is scope:
-                if name not in skip:
-                    todo.append(value)
-    return sorted(found)
+    A BaseException, so that the checks' `except Exception` cannot swallow it.
+    """
 
 
 class Exercise:
@@ -168,75 +127,95 @@ class Exercise:
 
         return register
 
-    def run(self, function: Callable) -> Result:
+    def run(self, function) -> Result:
+        """Grade a student function (LocalFunction or RemoteFunction); the Result."""
         ref = reference(self.lesson)
         result = Result(self.name, self.points, 0.0)
-        if not callable(function):
-            result.lines.append(f"  ✗ {self.name} is not a function")
+        exists, is_callable = function.describe()
+        if not is_callable:
+            what = "is not a function" if exists else "is not defined: there is no function"
+            result.lines.append(f"  ✗ {self.name} {what} named {self.name}")
             return result
-        borrowed = library_answers(function, self.not_allowed, skip=self.helpers)
+        borrowed = function.code.library_uses(self.name, self.not_allowed, skip=self.helpers)
         if borrowed:
             result.lines.append(
                 f"  ✗ {self.name} uses the course library's {', '.join(borrowed)}, which does "
                 "this exercise's work: write the computation yourself"
             )
             return result
-        replacements = {name: getattr(ref, name) for name in self.helpers}
         earned, total = 0.0, sum(p.weight for p in self.parts)
-        with replaced_globals(function, replacements), _quiet():
-            for index, part in enumerate(self.parts):
-                try:
-                    part.check(function, ref)
-                except CheckFailed as failure:
-                    result.lines.append(f"  ✗ {part.description}: {failure}")
-                except Exception as error:  # the student's code failed
-                    result.lines.append(f"  ✗ {part.description}: {_explain_exception(error)}")
-                else:
-                    earned += part.weight
-                    result.lines.append(f"  ✓ {part.description}")
-                    continue
-                if index == 0:
-                    result.lines.append("  (the other checks need this one to pass first)")
-                    break
-        result.score = round(self.points * earned / total, 2)
+        with function.helpers_replaced(self.helpers, ref), _quiet():
+            earned = self._run_parts(function, ref, result)
+        result.score = round(min(self.points, self.points * earned / total), 2)
         return result
 
-    def grade(self, function: Callable) -> float:
-        """Print the report and return the points earned (nbgrader's partial credit)."""
-        result = self.run(function)
-        print(result.report())
-        return result.score
+    def _run_parts(self, function, ref, result: Result) -> float:
+        earned = 0.0
+        for index, part in enumerate(self.parts):
+            try:
+                part.check(function, ref)
+            except StopGrading as stop:
+                result.lines.append(f"  ✗ {part.description}: grading stopped: {stop}")
+                break
+            except CheckFailed as failure:
+                result.lines.append(f"  ✗ {part.description}: {failure}")
+            except Exception as error:  # the student's code failed
+                result.lines.append(f"  ✗ {part.description}: {_explain_exception(error)}")
+            else:
+                earned += part.weight
+                result.lines.append(f"  ✓ {part.description}")
+                continue
+            if index == 0:
+                result.lines.append("  (the other checks need this one to pass first)")
+                break
+        return earned
 
 
-def grader(exercises: tuple) -> Callable:
-    """The `grade(name)` function of a lesson, called from its notebook's hidden tests.
+class LocalFunction:
+    """A student function in this process: `namespace[name]`, looked up at each call.
 
-    It looks the student's function up by name in the notebook's namespace, so a renamed or
-    deleted function is reported in words rather than as a NameError traceback.
+    The catalog grades its answers this way; `code` is the notebook's StudentCode.
     """
-    by_name = {exercise.name: exercise for exercise in exercises}
 
-    def grade(name: str) -> float:
-        exercise = by_name[name]
-        notebook_globals = sys._getframe(1).f_globals
-        if name not in notebook_globals:
-            print(f"{name}: 0 / {exercise.points:g} points\n  ✗ there is no function named {name}")
-            return 0.0
-        return exercise.grade(notebook_globals[name])
+    def __init__(self, namespace: dict, name: str, code):
+        self.namespace, self.name, self.code = namespace, name, code
 
-    return grade
+    def __call__(self, *args, **kwargs):
+        return self.namespace[self.name](*args, **kwargs)
+
+    def describe(self) -> tuple:
+        value = self.namespace.get(self.name)
+        return self.name in self.namespace, callable(value)
+
+    def outside_data(self) -> list:
+        return outside_data(self.namespace.get(self.name))
+
+    def traced(self, *args, **kwargs) -> tuple:
+        return count_lines(self.namespace[self.name], *args, **kwargs)
+
+    def sibling(self, name: str) -> "LocalFunction":
+        return LocalFunction(self.namespace, name, self.code)
+
+    @contextlib.contextmanager
+    def helpers_replaced(self, names: tuple, ref):
+        """During the block, the notebook's `names` are the reference's."""
+        missing = object()
+        saved = {name: self.namespace.get(name, missing) for name in names}
+        self.namespace.update({name: getattr(ref, name) for name in names})
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is missing:
+                    self.namespace.pop(name, None)
+                else:
+                    self.namespace[name] = value
 
 
-def sibling(function: Callable, name: str):
-    """Another function of the notebook that defines `function`, or None.
-
-    An exercise whose check needs a second student function (the forward pass that goes
-    with a graded backward pass, say) asks for it here rather than through `__globals__`,
-    so the same check works when the student's code runs in another process.
-    """
-    if hasattr(function, "sibling"):
-        return function.sibling(name)
-    return getattr(function, "__globals__", {}).get(name)
+def sibling(function, name: str):
+    """Another function of the student's notebook (the forward pass that goes with a graded
+    backward pass, say), as a student function like `function`."""
+    return function.sibling(name)
 
 
 def expect_match(name: str, actual, expected, mistakes: dict, rtol=1e-6, atol=1e-8) -> None:

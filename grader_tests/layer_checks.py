@@ -7,9 +7,6 @@ particular mistake, a backward that reads notebook variables instead of its cach
 numerical gradient check that fails.
 """
 
-import builtins
-import dis
-import types
 from typing import Callable
 
 import numpy as np
@@ -17,62 +14,22 @@ import numpy as np
 from rnnlab.gradcheck import check_gradients
 from rnnlab.testing import CheckFailed
 
-_DATA = (np.ndarray, tuple, list)
 
-
-def _is_data(value) -> bool:
-    """Arrays, tuples, lists and layer instances: values a function should get as arguments."""
-    if isinstance(value, _DATA):
-        return True
-    return hasattr(value, "backward") and not isinstance(value, type)
-
-
-def _global_reads(code: types.CodeType) -> list[str]:
-    names = [
-        ins.argval
-        for ins in dis.get_instructions(code)
-        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")
-    ]
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names += _global_reads(const)
-    return names
-
-
-def outside_data(function: Callable) -> list[str]:
-    """Global names `function` reads that hold data (or are not defined at all), sorted.
-
-    Modules, functions and classes are fine; an array, a tuple or a layer instance read from
-    the notebook means the function does not work on what it was given.
-    """
-    scope = getattr(function, "__globals__", {})
-    code = getattr(function, "__code__", None)
-    found: list[str] = []
-    for name in _global_reads(code) if code is not None else []:
-        if name in found:
-            continue
-        if name in scope:
-            if _is_data(scope[name]):
-                found.append(name)
-        elif not hasattr(builtins, name):
-            found.append(name)
-    return sorted(found)
-
-
-def expect_no_outside_data(function: Callable, source: str) -> None:
-    """Fail when `function` reads data from the notebook instead of from `source`."""
-    names = outside_data(function)
+def expect_no_outside_data(function, source: str) -> None:
+    """Fail when the student function's last call read data from the notebook instead of
+    from `source` (see autograde.observe.outside_data)."""
+    names = function.outside_data()
     if names:
         listed = ", ".join(f"'{name}'" for name in names)
         raise CheckFailed(
-            f"{function.__name__} uses the global name {listed} instead of taking it from "
+            f"{function.name} uses the global name {listed} instead of taking it from "
             f"{source}: a function must work on its arguments only (a notebook variable holds "
             "the values of some other call)"
         )
 
 
 def call_own_data(function: Callable, source: str, *args):
-    """Call function(*args), and fail if it reads data from the notebook (see outside_data).
+    """Call function(*args), and fail if it reads data from the notebook (outside_data).
 
     The check comes after the call, so an untouched exercise still reports its
     NotImplementedError; when the call fails otherwise, a notebook read is named first.

@@ -6,7 +6,7 @@ are that notebook's own solution cells.
 
 import numpy as np
 
-from grader_tests.grading import Exercise, expect_finite, expect_match, grader, random_sizes
+from grader_tests.grading import Exercise, expect_finite, expect_match, random_sizes
 from rnnlab import functions, layers
 from rnnlab.params import rnn_params
 from rnnlab.testing import CheckFailed, expect_close, expect_unchanged
@@ -206,5 +206,3 @@ def _forward_caches(rnn_forward, ref):
     expect_unchanged("x", before_x, x)
     expect_unchanged("h0", before_h0, h0)
 
-
-grade = grader(EXERCISES)

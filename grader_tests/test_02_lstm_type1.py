@@ -9,7 +9,7 @@ for type 1.
 import numpy as np
 
 from grader_tests import lstm_variants as variants
-from grader_tests.grading import Exercise, expect_finite, expect_match, grader, random_sizes
+from grader_tests.grading import Exercise, expect_finite, expect_match, random_sizes
 from rnnlab.layers import LSTM, BiLSTM
 from rnnlab.lstm_cells import lstm1_step_stacked
 from rnnlab.testing import CheckFailed, expect_unchanged
@@ -175,5 +175,3 @@ def _output_pure(output_layer, ref):
     for name, value in arguments.items():
         expect_unchanged(name, before[name], value)
 
-
-grade = grader(EXERCISES)

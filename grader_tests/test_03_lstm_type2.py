@@ -7,7 +7,7 @@ or a peephole-style cell handed in for type 2.
 """
 
 from grader_tests import lstm_variants as variants
-from grader_tests.grading import Exercise, grader
+from grader_tests.grading import Exercise
 from rnnlab.testing import CheckFailed
 
 LESSON = "03_lstm_type2"
@@ -130,5 +130,3 @@ variants.register_layer_parts(
     call=_call,
 )
 
-
-grade = grader(EXERCISES)

@@ -8,7 +8,7 @@ pass costs its own points only.
 
 import numpy as np
 
-from grader_tests.grading import Exercise, expect_match, grader, random_sizes
+from grader_tests.grading import Exercise, expect_match, random_sizes
 from grader_tests.layer_checks import (
     call_own_data,
     expect_cached_gradients_ok,
@@ -202,5 +202,3 @@ def _backward_pure(weight_sum_backward, ref):
     for name, value in {"dc": dc, "hs": hs, "a": a}.items():
         expect_unchanged(name, before[name], value)
 
-
-grade = grader(EXERCISES)

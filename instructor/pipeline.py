@@ -18,7 +18,7 @@ from instructor.classes.notebooks import catalog_sources, solution_sources, writ
 from instructor.classes.sample import STUDENTS
 from instructor.engine.course import BUILD, lessons
 from instructor.engine.report import lesson_score
-from instructor.grade import grade_class, prepare_template
+from instructor.engine.run import grade_class, prepare_template
 
 WORKDIR = BUILD / "sample_class"
 

@@ -3,8 +3,9 @@
 import pytest
 
 from grader_tests.catalog import answers, exercises, run_answer
-from grader_tests.grading import reference
+from grader_tests.grading import LocalFunction, master, reference
 from instructor.engine.course import lessons
+from rnnlab.checks.code import StudentCode
 
 CASES = [(lesson, answer) for lesson in lessons() for answer in answers(lesson)]
 
@@ -16,9 +17,9 @@ def _id(case):
 
 @pytest.mark.parametrize("lesson", lessons())
 def test_the_solution_gets_full_marks(lesson):
-    ref = reference(lesson)
+    namespace, code = dict(vars(reference(lesson))), StudentCode.of_master(master(lesson))
     for name, exercise in exercises(lesson).items():
-        result = exercise.run(getattr(ref, name))
+        result = exercise.run(LocalFunction(namespace, name, code))
         assert result.score == exercise.points, result.report()
 
 
@@ -42,8 +43,10 @@ def test_answer_is_graded_as_catalogued(case):
         assert result.score == result.points, f"correct answer lost points:\n{report}"
 
 
-def test_a_missing_function_scores_zero_with_a_message(capsys):
-    from grader_tests.test_01_rnn_forward import grade
-
-    assert grade("softmax") == 0.0
-    assert "there is no function named softmax" in capsys.readouterr().out
+def test_a_missing_or_uncallable_function_scores_zero_with_a_message():
+    code = StudentCode.of_master(master("01_rnn_forward"))
+    softmax = exercises("01_rnn_forward")["softmax"]
+    missing = softmax.run(LocalFunction({}, "softmax", code))
+    assert missing.score == 0.0 and "there is no function named softmax" in missing.report()
+    not_callable = softmax.run(LocalFunction({"softmax": 3}, "softmax", code))
+    assert not_callable.score == 0.0 and "softmax is not a function" in not_callable.report()

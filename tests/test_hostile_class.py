@@ -8,7 +8,7 @@ import pytest
 from instructor.classes.hostile import FULL, LESSON, STUDENTS, write_hostile_class
 from instructor.engine.course import tree_digest
 from instructor.engine.report import lesson_score
-from instructor.grade import grade_class
+from instructor.engine.run import grade_class
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,8 @@ def test_every_exercise_has_one_graded_cell_with_its_points(lesson):
         cell = graded[f"grade_{name}"]
         assert cell["metadata"]["nbgrader"]["points"] == exercise.points
         source = "".join(cell["source"])
-        assert f'grade("{name}")' in source
-        assert source.index("### BEGIN HIDDEN TESTS") < source.index(f'grade("{name}")')
+        assert f'serve("{name}")' in source
+        assert source.index("### BEGIN HIDDEN TESTS") < source.index(f'serve("{name}")')
 
 
 @pytest.mark.parametrize("lesson", lessons())

@@ -37,7 +37,7 @@ def test_feedback_shows_diagnostics_and_hides_the_hidden_tests(graded):
 
 
 def test_a_second_run_skips_graded_students(graded):
-    from instructor.grade import grade_class
+    from instructor.engine.run import grade_class
 
     out, _ = graded
     before = {p.name: p.stat().st_mtime_ns for p in (out / "results").iterdir()}

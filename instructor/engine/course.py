@@ -33,9 +33,8 @@ def lessons() -> list[str]:
 class CourseDir:
     """An nbgrader course directory at `root`, with the solutions staged as its source."""
 
-    def __init__(self, root: Path, fresh: bool = True, code_root: Path = ROOT):
+    def __init__(self, root: Path, fresh: bool = True):
         self.root = Path(root)
-        self.code_root = Path(code_root)  # where notebooks import grader_tests and rnnlab from
         if fresh and self.root.exists():
             shutil.rmtree(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -46,12 +45,12 @@ class CourseDir:
             shutil.copyfile(SOLUTIONS / f"{lesson}.ipynb", target)
 
     @classmethod
-    def copy_of(cls, template: "CourseDir", root: Path, code_root: Path) -> "CourseDir":
+    def copy_of(cls, template: "CourseDir", root: Path) -> "CourseDir":
         """A private copy of a prepared course directory (its gradebook included)."""
         if root.exists():
             shutil.rmtree(root)
         shutil.copytree(template.root, root)
-        return cls(root, fresh=False, code_root=code_root)
+        return cls(root, fresh=False)
 
     def path(self, step: str, *parts: str) -> Path:
         """A path inside the course directory, e.g. path("release", lesson, f"{lesson}.ipynb")."""
@@ -61,7 +60,7 @@ class CourseDir:
         """The environment nbgrader runs in: this process's, with the course's paths."""
         env = dict(os.environ)  # nbgrader runs `alembic` from PATH: put this venv's bin first
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-        env["PYTHONPATH"] = str(self.code_root)
+        env["PYTHONPATH"] = str(ROOT)  # nbgrader's config imports instructor.engine
         env["IPYTHONDIR"] = str(self.root / ".ipython")  # private: no shared startup files
         env["JUPYTER_RUNTIME_DIR"] = str(self.root / ".runtime")
         env.setdefault("OPENBLAS_NUM_THREADS", "1")  # students are graded in parallel instead
@@ -103,17 +102,6 @@ def limit_resources() -> None:
     """In a child process: its own process group (to kill it whole) and a memory limit."""
     os.setsid()
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
-
-
-def copy_code(target: Path) -> Path:
-    """A private copy of what grading imports: grader_tests, rnnlab, solutions, instructor."""
-    if target.exists():
-        shutil.rmtree(target)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("grader_tests", "solutions", "instructor"):
-        shutil.copytree(ROOT / name, target / name, ignore=ignore)
-    shutil.copytree(ROOT / "lib" / "rnnlab", target / "rnnlab", ignore=ignore)
-    return target
 
 
 def tree_digest(folder: Path) -> str:

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
 from grader_tests.catalog import exercises  # noqa: E402
+from instructor.engine.flags import one_line  # noqa: E402
 
 
 def lesson_points(lesson_ids: list) -> dict:
@@ -23,22 +24,23 @@ def lesson_score(record: dict, lesson: str) -> float:
     return round(sum(record["lessons"].get(lesson, {}).get("exercises", {}).values()), 2)
 
 
-def _write_csvs(records: dict, points: dict, out: Path) -> None:
+def _write_csvs(records: dict, points: dict, out: Path, graded_by: str) -> None:
+    header = "graded_by" if graded_by == "sandbox" else "graded_by (NO SANDBOX)"
     with (
         (out / "grades.csv").open("w", newline="") as grades,
         (out / "exercises.csv").open("w", newline="") as parts,
     ):
         grades_csv, parts_csv = csv.writer(grades), csv.writer(parts)
-        grades_csv.writerow(["student_id", "lesson", "score", "max_score"])
-        parts_csv.writerow(["student_id", "lesson", "exercise", "score", "points"])
+        grades_csv.writerow(["student_id", "lesson", "score", "max_score", header])
+        parts_csv.writerow(["student_id", "lesson", "exercise", "score", "points", header])
         for student_id, record in sorted(records.items()):
             for lesson, maximum in points.items():
-                grades_csv.writerow(
-                    [student_id, lesson, lesson_score(record, lesson), sum(maximum.values())]
-                )
+                total = lesson_score(record, lesson)
+                grades_csv.writerow([student_id, lesson, total, sum(maximum.values()), graded_by])
                 scored = record["lessons"].get(lesson, {}).get("exercises", {})
                 for name, possible in maximum.items():
-                    parts_csv.writerow([student_id, lesson, name, scored.get(name, 0.0), possible])
+                    row = [student_id, lesson, name, scored.get(name, 0.0), possible, graded_by]
+                    parts_csv.writerow(row)
 
 
 def _student_table(records: dict, points: dict) -> list[str]:
@@ -50,7 +52,9 @@ def _student_table(records: dict, points: dict) -> list[str]:
     for student_id, record in sorted(records.items()):
         scores = [lesson_score(record, lesson) for lesson in points]
         lines.append(
-            f"{student_id:12}" + "".join(f"{s:>{width}g}" for s in scores) + f"{sum(scores):>8g}"
+            f"{one_line(student_id, 12):12}"
+            + "".join(f"{s:>{width}g}" for s in scores)
+            + f"{sum(scores):>8g}"
         )
     maximum = [sum(p.values()) for p in points.values()]
     lines.append(
@@ -77,7 +81,7 @@ def _human_look(records: dict) -> list[str]:
     for student_id, record in sorted(records.items()):
         for lesson, entry in record["lessons"].items():
             for flag in entry.get("flags", []):
-                lines.append(f"  {student_id} {lesson}: {flag}")
+                lines.append(one_line(f"  {student_id} {lesson}: {flag}", limit=400))
     return lines if len(lines) > 2 else lines + ["  nobody"]
 
 
@@ -102,13 +106,25 @@ def _histogram(records: dict, points: dict, path: Path) -> None:
     plt.close(figure)
 
 
-def write_reports(records: dict, lesson_ids: list, out: Path) -> None:
+def _sandbox_line(settings) -> str:
+    if settings.sandbox:
+        return f"sandbox: bubblewrap, as nobody with no network; {settings.limits.describe()}"
+    return (
+        "NO SANDBOX (--no-sandbox): student code ran with the grader's rights and could read "
+        "the solutions and change the grades; do not trust these scores"
+    )
+
+
+def write_reports(records: dict, lesson_ids: list, out: Path, settings) -> None:
     """grades.csv, exercises.csv, summary.txt and histogram.png in `out`."""
     points = lesson_points(lesson_ids)
-    _write_csvs(records, points, out)
+    _write_csvs(records, points, out, "sandbox" if settings.sandbox else "no sandbox")
     _histogram(records, points, out / "histogram.png")
     lines = (
-        _student_table(records, points) + _exercise_averages(records, points) + _human_look(records)
+        [_sandbox_line(settings), ""]
+        + _student_table(records, points)
+        + _exercise_averages(records, points)
+        + _human_look(records)
     )
     lines += ["", f"files: {out / 'grades.csv'}, {out / 'feedback'}, {out / 'histogram.png'}"]
     (out / "summary.txt").write_text("\n".join(lines) + "\n")

@@ -1,0 +1,186 @@
+"""Grade a class: every student of a submissions folder, each in a task of their own.
+
+`grade_class(submissions, out, ...)` reads each student's notebooks (instructor.engine.
+collect: the submissions folder is only read), grades the students two or more at a time
+(instructor.engine.student: one forked process and one sandbox per student), saves each
+student's record as it arrives, then writes the reports and the class gradebook.
+
+A failure while grading one student is that student's: they get 0 for the lessons
+concerned and a flag naming the problem, and the run goes on. Only a fault of the grader
+itself (the sandbox cannot start) stops the run, with a message that says so. A student
+whose submitted files are unchanged since their saved record is not graded again, unless
+`regrade`.
+"""
+
+import json
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from grader_tests.catalog import exercises
+from instructor.engine.collect import collect, students
+from instructor.engine.course import CourseDir, lessons
+from instructor.engine.flags import one_line
+from instructor.engine.gradebook import write_class_gradebook
+from instructor.engine.report import write_reports
+from instructor.engine.sandbox import SandboxUnavailable, check_available
+from instructor.engine.student import Settings, Task, run_in_process
+from instructor.release import generate_release
+
+
+class GraderFault(RuntimeError):
+    """A fault of the grader itself, not of a submission: the run cannot go on."""
+
+
+def prepare_template(out: Path, lesson_ids: list) -> CourseDir:
+    """A course directory with the lessons released (its gradebook knows their cells)."""
+    template = CourseDir(out / "template")
+    generate_release(template, lesson_ids)
+    return template
+
+
+def _failed_entry(lesson: str, flags: list) -> dict:
+    """A lesson that could not be graded: 0 for each exercise, and why."""
+    return {
+        "exercises": {name: 0.0 for name in exercises(lesson)},
+        "reports": {},
+        "flags": [one_line(flag) for flag in flags],
+        "notebook_score": None,
+    }
+
+
+def _stale(record: dict | None, lesson_ids: list, digests: dict) -> list:
+    """The lessons whose saved entry is missing or was made from other submitted files."""
+    saved = (record or {}).get("lessons", {})
+    return [
+        lesson
+        for lesson in lesson_ids
+        if lesson not in saved or saved[lesson].get("digest") != digests[lesson]
+    ]
+
+
+def grade_one(student_id, submissions: Path, lesson_ids, template, work, settings) -> dict:
+    """Grade `lesson_ids` of one student; {lesson: entry}. Never raises for the student's
+    sake: any problem becomes a 0 with a flag. Raises GraderFault for the grader's own."""
+    try:
+        return _grade_one(student_id, submissions, lesson_ids, template, work, settings)
+    except GraderFault:
+        raise
+    except Exception as error:  # a fault while reading or staging this student's files
+        reason = f"not graded: reading this submission failed ({type(error).__name__}: {error})"
+        return {lesson: {**_failed_entry(lesson, [reason]), "digest": ""} for lesson in lesson_ids}
+
+
+def _grade_one(student_id, submissions: Path, lesson_ids, template, work, settings) -> dict:
+    collected = {lesson: collect(submissions, student_id, lesson) for lesson in lesson_ids}
+    valid = {lesson: s.notebook for lesson, s in collected.items() if s.notebook is not None}
+    result = {"lessons": {}}
+    if valid:
+        private = work / student_id
+        result = run_in_process(Task(student_id, valid, settings), template.root, private)
+        shutil.rmtree(private, ignore_errors=True)
+        if "fatal" in result:
+            raise GraderFault(result["fatal"])
+    entries = {}
+    for lesson, submission in collected.items():
+        problems = list(submission.problems)
+        if lesson not in valid:
+            entry = _failed_entry(lesson, problems or ["no notebook to grade"])
+        elif "error" in result:
+            entry = _failed_entry(lesson, [*problems, f"not graded: {result['error']}"])
+        else:
+            entry = result["lessons"][lesson]
+            entry["flags"] = [one_line(p) for p in problems] + entry["flags"]
+        entry["digest"] = submission.digest
+        entry["feedback"] = result.get("feedback", {}).get(lesson)
+        entries[lesson] = entry
+    return entries
+
+
+def _save(out: Path, student_id: str, entries: dict) -> dict:
+    """Merge new lesson entries into the student's record (feedback HTML goes to its own
+    file); write it atomically; return it."""
+    path = out / "results" / f"{student_id}.json"
+    record = json.loads(path.read_text()) if path.exists() else {"student_id": student_id}
+    record.setdefault("lessons", {})
+    for lesson, entry in entries.items():
+        page = out / "feedback" / student_id / lesson / f"{lesson}.html"
+        shutil.rmtree(page.parent, ignore_errors=True)
+        html = entry.pop("feedback", None)
+        if html is not None:
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(html)
+        record["lessons"][lesson] = entry
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(record, indent=1))
+    temporary.replace(path)  # atomic: an interrupted run never leaves half a record
+    return record
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    filled = int(30 * done / max(total, 1))
+    bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {label:<24}"
+    print(f"\r{bar}", end="", file=sys.stderr, flush=True)
+
+
+def _saved_record(out: Path, student_id: str) -> dict | None:
+    path = out / "results" / f"{student_id}.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def grade_class(
+    submissions,
+    out,
+    lesson_ids=None,
+    jobs=2,
+    regrade=False,
+    template=None,
+    settings: Settings | None = None,
+) -> dict:
+    """Grade every student of `submissions` into `out`; return {student_id: record}.
+
+    template: a course directory from prepare_template for these lessons (made if None).
+    """
+    submissions, out = Path(submissions).resolve(), Path(out).resolve()
+    lesson_ids, settings = lesson_ids or lessons(), settings or Settings()
+    work = out / "work"
+    if settings.sandbox:
+        try:
+            check_available(work / ".sandbox-check")
+        except SandboxUnavailable as error:
+            raise GraderFault(str(error)) from None
+    class_list = students(submissions)
+    todo = {}
+    for student_id in class_list:
+        digests = {les: collect(submissions, student_id, les).digest for les in lesson_ids}
+        saved = _saved_record(out, student_id)
+        stale = lesson_ids if regrade else _stale(saved, lesson_ids, digests)
+        if stale:
+            todo[student_id] = stale
+    template = template or prepare_template(out, lesson_ids)
+    fault = None
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {
+            pool.submit(grade_one, s, submissions, stale, template, work, settings): s
+            for s, stale in todo.items()
+        }
+        for count, future in enumerate(as_completed(futures), start=1):
+            try:
+                _save(out, futures[future], future.result())
+            except GraderFault as error:
+                fault = fault or error
+                pool.shutdown(wait=False, cancel_futures=True)
+            _progress(count, len(futures), futures[future])
+    if futures:
+        print(file=sys.stderr)
+    if fault:
+        raise fault
+    records = {s: _saved_record(out, s) for s in class_list}
+    write_reports(records, lesson_ids, out, settings)
+    write_class_gradebook(records, lesson_ids, out, template)
+    return records
