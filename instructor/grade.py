@@ -23,7 +23,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from instructor.engine.collect import collect, students
+from instructor.engine.collect import collect, read_submission, students
 from instructor.engine.course import BUILD, CourseDir, copy_code, lessons, tree_digest
 from instructor.engine.gradebook import write_class_gradebook
 from instructor.engine.nbgrader_steps import run_steps
@@ -124,8 +124,8 @@ def grade_student(student_id, submissions: Path, lesson_ids: list, out: Path, te
         entry = _entry(course_dir, submission, verdicts.get(lesson), failure)
         if submission.notebook is not None:
             entry["flags"].extend(code_flags)
-        if submission.source is not None:
-            if collect(submissions, student_id, lesson).digest != submission.digest:
+        if submission.raw is not None:
+            if read_submission(submissions, student_id, lesson).digest != submission.digest:
                 entry["flags"].append("THE SUBMITTED FILE CHANGED DURING GRADING")
         record["lessons"][lesson] = entry
         record["digests"][lesson] = submission.digest
@@ -138,7 +138,9 @@ def _already_graded(out: Path, student_id: str, submissions: Path, lesson_ids: l
     if not path.exists():
         return False
     record = json.loads(path.read_text())
-    current = {lesson: collect(submissions, student_id, lesson).digest for lesson in lesson_ids}
+    current = {
+        lesson: read_submission(submissions, student_id, lesson).digest for lesson in lesson_ids
+    }
     return record.get("digests") == current
 
 
