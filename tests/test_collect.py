@@ -3,6 +3,7 @@
 These run without grading: `collect` alone, on folders built to break one promise each.
 """
 
+import errno
 import hashlib
 import os
 from pathlib import Path
@@ -136,6 +137,18 @@ def test_the_size_cap_holds_for_a_file_that_grows_after_fstat(submissions, monke
     monkeypatch.setattr(collect_module.os, "fstat", fstat_before_growth)
     submission = read_submission(submissions, "s", LESSON)
     assert submission.raw is None and "more than the 0.004 MB limit" in submission.problems[0]
+
+
+def test_an_input_output_error_is_a_flag_not_a_crash(submissions, monkeypatch):
+    write_bytes(notebook_path(submissions), GOOD)
+
+    def broken_disk(_fd, _size):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(collect_module.os, "read", broken_disk)
+    submission = collect(submissions, "s", LESSON)
+    assert submission.raw is None and submission.notebook is None
+    assert submission.problems == ["cannot read the submission: Input/output error"]
 
 
 def test_reading_changes_nothing_in_the_folder(submissions, bait):

@@ -92,6 +92,8 @@ def read_submission(submissions: Path, student_id: str, lesson: str) -> Submissi
         submission.digest = hashlib.sha256(submission.raw).hexdigest()
     except Rejected as reason:
         submission.problems.append(_plain(str(reason), FLAG_CHARS))
+    except OSError as error:  # listing or reading failed after a successful open (EIO...)
+        submission.problems.append(f"cannot read the submission: {os.strerror(error.errno or 0)}")
     return submission
 
 
