@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
+from instructor.classes.folder_state import folder_state
 from instructor.classes.hostile import FULL, LESSON, STUDENTS, write_hostile_class
-from instructor.engine.course import tree_digest
 from instructor.engine.report import lesson_score
 from instructor.engine.run import grade_class
 
@@ -18,10 +18,10 @@ def graded(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setattr("instructor.grade.CELL_SECONDS", 5)
     submissions = tmp_path_factory.mktemp("hostile")
     write_hostile_class(submissions)
-    before = tree_digest(submissions)
+    before = folder_state(submissions)
     out = submissions.parent / "hostile_grading"
     records = grade_class(submissions, out, [LESSON], jobs=2)
-    return records, (out / "summary.txt").read_text(), before == tree_digest(submissions), out
+    return records, (out / "summary.txt").read_text(), before == folder_state(submissions), out
 
 
 @pytest.fixture(scope="module")
