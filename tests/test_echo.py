@@ -1,0 +1,50 @@
+"""The delayed-echo task of lesson 08 and the library LSTM behind lesson 08's interface."""
+
+import numpy as np
+
+from rnnlab.echo import accuracy, echo_batch, library_backward, library_forward, train
+from rnnlab.gradcheck import check_gradients
+from rnnlab.params import lstm_params
+
+
+def test_targets_are_the_symbols_delay_steps_back():
+    x, targets = echo_batch(np.random.default_rng(0), N=3, T=7, K=4, delay=2)
+    assert x.shape == (3, 7, 4) and targets.shape == (3, 5)
+    np.testing.assert_array_equal(x.sum(axis=-1), 1.0)
+    np.testing.assert_array_equal(x[:, :5].argmax(axis=-1), targets)
+
+
+def test_library_backward_matches_numerical_gradients():
+    rng = np.random.default_rng(1)
+    N, T, D, H = 2, 3, 4, 3
+    inputs = {
+        "x": rng.standard_normal((N, T, D)),
+        "h0": rng.standard_normal((N, H)),
+        "c0": rng.standard_normal((N, H)),
+        **lstm_params(rng, D, H),
+    }
+    state = {}
+
+    def forward(x, h0, c0, **params):
+        h, state["layer"] = library_forward(x, h0, c0, params)
+        return h
+
+    def backward(dh):
+        grads = library_backward(dh, state["layer"])
+        return tuple(grads[f"d{name}"] for name in inputs)
+
+    reports = check_gradients(forward, backward, inputs, rng.standard_normal((N, T, H)))
+    assert all(report.ok for report in reports), "\n".join(map(str, reports))
+
+
+def test_training_learns_the_echo_and_leaves_the_params_alone():
+    rng = np.random.default_rng(8)
+    x, targets = echo_batch(rng, N=128, T=10, K=4, delay=3)
+    params = lstm_params(rng, D=4, H=16, V=4, scale=0.3)
+    before = {name: value.copy() for name, value in params.items()}
+    losses, trained = train(library_forward, library_backward, params, x, targets, 100, 0.05)
+    assert losses.shape == (100,) and losses[0] > 1.0 and losses[-1] < 0.05
+    for name, value in params.items():
+        np.testing.assert_array_equal(value, before[name])
+    fresh_x, fresh_targets = echo_batch(np.random.default_rng(9), N=500, T=10, K=4, delay=3)
+    assert accuracy(library_forward, trained, fresh_x, fresh_targets) > 0.7
