@@ -125,3 +125,25 @@ def check_layer(layer, inputs: dict, dout: np.ndarray, **options) -> list[Gradie
 
     everything = {**inputs, **{f"params[{i}]": p for i, p in enumerate(layer.params)}}
     return check_gradients(forward, backward, everything, dout, **options)
+
+
+def check_with_cache(
+    forward: Callable, backward: Callable, inputs: dict, dout: np.ndarray, **options
+) -> list[GradientReport]:
+    """Check a function that keeps a cache and returns its gradients in a dict.
+
+    forward(**inputs) returns (output shaped like dout, cache); backward(dout, cache) returns
+    a dict holding the gradient of each input under "d" + its name (x_t -> dx_t, W_h -> dW_h).
+    One report per input, as check_gradients.
+    """
+    memo = {}
+
+    def output(**arrays):
+        out, memo["cache"] = forward(**arrays)
+        return out
+
+    def gradients(upstream):
+        grads = backward(upstream, memo["cache"])
+        return tuple(grads[f"d{name}"] for name in inputs)
+
+    return check_gradients(output, gradients, inputs, dout, **options)
