@@ -67,3 +67,19 @@ def test_check_with_cache_reads_the_gradients_of_a_dict():
     reports = check_with_cache(forward, backward_without_tanh, inputs, dout)
     assert [report.name for report in reports] == ["x", "W"]
     assert not any(report.ok for report in reports)
+
+
+def test_check_with_cache_checks_the_entries_of_a_params_dict():
+    rng = np.random.default_rng(4)
+    x, dout = rng.standard_normal((2, 3)), rng.standard_normal((2, 4))
+    params = {"W": rng.standard_normal((3, 4)), "b": rng.standard_normal(4)}
+
+    def forward(x, params):
+        return x @ params["W"] + params["b"], x
+
+    def backward(dout, x):
+        return {"dx": dout @ params["W"].T, "dW": x.T @ dout, "db": dout.sum(axis=0)}
+
+    reports = check_with_cache(forward, backward, {"x": x}, dout, params=params)
+    assert [report.name for report in reports] == ["x", "W", "b"]
+    assert all(report.ok for report in reports)
