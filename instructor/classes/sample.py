@@ -25,6 +25,7 @@ EVERY_LESSON = (
     "04_weightsum",
     "05_attention_weight",
     "06_bilstm_attention",
+    "07_rnn_backward",
 )
 FULL_MARKS = {
     "01_rnn_forward": 8.0,
@@ -33,6 +34,7 @@ FULL_MARKS = {
     "04_weightsum": 5.0,
     "05_attention_weight": 5.0,
     "06_bilstm_attention": 10.0,
+    "07_rnn_backward": 10.0,
 }
 
 STUDENTS = [
@@ -54,6 +56,7 @@ STUDENTS = [
             "04_weightsum": ["repeated weights cached"],
             "05_attention_weight": ["softmax backward without the sum term"],
             "06_bilstm_attention": ["naive softmax"],
+            "07_rnn_backward": ["upstream gradient scaled in place"],
         },
         {
             "01_rnn_forward": 7.6,
@@ -62,6 +65,7 @@ STUDENTS = [
             "04_weightsum": 4.6,
             "05_attention_weight": 2.0,
             "06_bilstm_attention": 9.2,
+            "07_rnn_backward": 9.33,
         },
         "small slips: overflow, in-place updates, a missing softmax term",
     ),
@@ -74,6 +78,7 @@ STUDENTS = [
             "04_weightsum": ["da summed over time"],
             "05_attention_weight": ["softmax over the batch axis", "global softmax layer"],
             "06_bilstm_attention": ["backward first", "no tanh"],
+            "07_rnn_backward": ["bias gradient not summed over the batch", "loop forwards in time"],
         },
         {
             "01_rnn_forward": 2.0,
@@ -82,6 +87,7 @@ STUDENTS = [
             "04_weightsum": 2.0,
             "05_attention_weight": 0.0,
             "06_bilstm_attention": 4.0,
+            "07_rnn_backward": 2.0,
         },
         "wrong activations, LSTM types mixed up, wrong axes",
     ),
@@ -105,6 +111,11 @@ STUDENTS = [
                 "reshape as in the source, own stable softmax",
                 "split W_e, no concatenation",
             ],
+            "07_rnn_backward": [
+                "einsum",
+                "lists in reverse, stacked at the end",
+                "one long vector and np.minimum",
+            ],
         },
         FULL_MARKS,
         "correct, in other styles",
@@ -125,6 +136,11 @@ STUDENTS = [
                 "context computed in place on h",
                 "loop over the encoder steps",
             ],
+            "07_rnn_backward": [
+                "time-major dx",
+                "scaled in place",
+                "gradients returned as a tuple",
+            ],
         },
         {
             "01_rnn_forward": 4.6,
@@ -133,6 +149,7 @@ STUDENTS = [
             "04_weightsum": 1.2,
             "05_attention_weight": 3.7,
             "06_bilstm_attention": 7.7,
+            "07_rnn_backward": 1.6,
         },
         "time-major layouts, in-place changes, peepholes, swapped returns",
     ),
