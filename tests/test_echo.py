@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rnnlab.echo import accuracy, echo_batch, library_backward, library_forward, train
+from rnnlab.echo import accuracy, echo_batch, lstm_layer_backward, lstm_layer_forward, train
 from rnnlab.gradcheck import check_with_cache
 from rnnlab.params import lstm_params
 
@@ -14,21 +14,16 @@ def test_targets_are_the_symbols_delay_steps_back():
     np.testing.assert_array_equal(x[:, :5].argmax(axis=-1), targets)
 
 
-def test_library_backward_matches_numerical_gradients():
+def test_lstm_layer_backward_matches_numerical_gradients():
     rng = np.random.default_rng(1)
     N, T, D, H = 2, 3, 4, 3
     inputs = {
-        "x": rng.standard_normal((N, T, D)),
-        "h0": rng.standard_normal((N, H)),
-        "c0": rng.standard_normal((N, H)),
-        **lstm_params(rng, D, H),
+        name: rng.standard_normal(shape)
+        for name, shape in (("x", (N, T, D)), ("h0", (N, H)), ("c0", (N, H)))
     }
-
-    def forward(x, h0, c0, **params):
-        return library_forward(x, h0, c0, params)
-
+    params = lstm_params(rng, D, H)
     dh = rng.standard_normal((N, T, H))
-    reports = check_with_cache(forward, library_backward, inputs, dh)
+    reports = check_with_cache(lstm_layer_forward, lstm_layer_backward, inputs, dh, params)
     assert all(report.ok for report in reports), "\n".join(map(str, reports))
 
 
@@ -37,9 +32,9 @@ def test_training_learns_the_echo_and_leaves_the_params_alone():
     x, targets = echo_batch(rng, N=128, T=10, K=4, delay=3)
     params = lstm_params(rng, D=4, H=16, V=4, scale=0.3)
     before = {name: value.copy() for name, value in params.items()}
-    losses, trained = train(library_forward, library_backward, params, x, targets, 100, 0.05)
+    losses, trained = train(lstm_layer_forward, lstm_layer_backward, params, x, targets, 100, 0.05)
     assert losses.shape == (100,) and losses[0] > 1.0 and losses[-1] < 0.05
     for name, value in params.items():
         np.testing.assert_array_equal(value, before[name])
     fresh_x, fresh_targets = echo_batch(np.random.default_rng(9), N=500, T=10, K=4, delay=3)
-    assert accuracy(library_forward, trained, fresh_x, fresh_targets) > 0.7
+    assert accuracy(lstm_layer_forward, trained, fresh_x, fresh_targets) > 0.7

@@ -9,7 +9,7 @@ last `delay` symbols in memory. The model is an LSTM and an output layer:
 
 `train` fits the model with Adam on one fixed batch. The LSTM comes in as two functions with
 the interface of lesson 08, so the same run can use a student's layers or the library's
-(`library_forward`, `library_backward`).
+(`lstm_layer_forward`, `lstm_layer_backward`).
 """
 
 import numpy as np
@@ -67,7 +67,7 @@ def accuracy(lstm_forward, params: dict, x, targets) -> float:
     return float(np.mean(scores.argmax(axis=-1) == targets))
 
 
-def library_forward(x, h0, c0, params: dict) -> tuple:
+def lstm_layer_forward(x, h0, c0, params: dict) -> tuple:
     """rnnlab.layers.LSTM on per-gate params (W_k (D, H), U_k (H, H), b_k (H,)).
     x: (N, T, D), h0, c0: (N, H). Returns h: (N, T, H) and the layer, as its 'caches'."""
     stacked = stack_lstm_params(params)
@@ -77,8 +77,8 @@ def library_forward(x, h0, c0, params: dict) -> tuple:
     return layer.forward(x, h0, c0), layer
 
 
-def library_backward(dh, layer) -> dict:
-    """The backward pass of library_forward's layer. dh: (N, T, H). Returns dx: (N, T, D),
+def lstm_layer_backward(dh, layer) -> dict:
+    """The backward pass of lstm_layer_forward's layer. dh: (N, T, H). Returns dx: (N, T, D),
     dh0, dc0: (N, H) and the per-gate gradients dW_k (D, H), dU_k (H, H), db_k (H,)."""
     dx, dh0, dc0 = layer.backward(dh)
     stacked = dict(zip(("dW", "dU", "db"), layer.grads, strict=True))
