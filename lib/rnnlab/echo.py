@@ -28,7 +28,7 @@ def echo_batch(rng: np.random.Generator, N: int, T: int, K: int, delay: int) -> 
 
 def _output_layer(h, targets, params: dict, loss_layer) -> tuple:
     """Loss of the scores of the last targets.shape[1] steps of h: (N, T, H).
-    Returns the loss and the gradients dh: (N, T, H), dW_y: (H, K), db_y: (K,)."""
+    Returns the loss, dh: (N, T, H) and {"dW_y": (H, K), "db_y": (K,)}."""
     delay, H = h.shape[1] - targets.shape[1], h.shape[2]
     scores = h[:, delay:] @ params["W_y"] + params["b_y"]
     loss = loss_layer.forward(scores, targets)
@@ -36,7 +36,7 @@ def _output_layer(h, targets, params: dict, loss_layer) -> tuple:
     dh = np.zeros_like(h)
     dh[:, delay:] = dscores @ params["W_y"].T
     dW_y = h[:, delay:].reshape(-1, H).T @ dscores.reshape(-1, dscores.shape[-1])
-    return loss, {"dh": dh, "dW_y": dW_y, "db_y": dscores.sum(axis=(0, 1))}
+    return loss, dh, {"dW_y": dW_y, "db_y": dscores.sum(axis=(0, 1))}
 
 
 def train(lstm_forward, lstm_backward, params: dict, x, targets, steps: int, lr: float):
@@ -52,8 +52,8 @@ def train(lstm_forward, lstm_backward, params: dict, x, targets, steps: int, lr:
     loss_layer, optimiser, losses = SoftmaxCrossEntropy(), Adam(lr), []
     for _ in range(steps):
         h, caches = lstm_forward(x, np.zeros((N, H)), np.zeros((N, H)), params)
-        loss, grads = _output_layer(h, targets, params, loss_layer)
-        grads.update(lstm_backward(grads["dh"], caches))
+        loss, dh, output_grads = _output_layer(h, targets, params, loss_layer)
+        grads = {**lstm_backward(dh, caches), **output_grads}
         optimiser.update(list(params.values()), [grads[f"d{name}"] for name in params])
         losses.append(loss)
     return np.array(losses), params
