@@ -485,7 +485,7 @@ def clip_gradients(grads, max_norm):
         for g in grads.values():
             g *= max_norm / norm
 """,
-        diagnostic="clip_gradients returned None",
+        diagnostic="clip_gradients returned None: return a new dict",
     ),
     Answer(
         "clip_gradients",

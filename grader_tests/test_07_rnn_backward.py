@@ -275,12 +275,12 @@ def _check_clip(clip_gradients, ref, grads: dict, max_norm: float) -> None:
     mistakes = _clip_mistakes(grads, max_norm)
     copies = {name: g.copy() for name, g in grads.items()}
     clipped = clip_gradients(copies, max_norm)
-    if clipped is None:
+    if not isinstance(clipped, dict):
         raise CheckFailed(
-            "clip_gradients returned None: return a new dict of clipped arrays (and leave the "
-            "arrays of grads as they were)"
+            f"clip_gradients returned {repr(clipped)[:40]}: return a new dict of the clipped "
+            "arrays (and leave the arrays of grads as they were)"
         )
-    if isinstance(clipped, dict) and not all(np.all(np.isfinite(g)) for g in clipped.values()):
+    if not all(np.all(np.isfinite(g)) for g in clipped.values()):
         raise CheckFailed(
             "the clipped gradients contain nan or inf; when every gradient is 0 the norm is 0 "
             "and max_norm / 0 is not a number: scale only when the norm is above max_norm"
