@@ -98,6 +98,18 @@ def softmax(z):
 RNN_CELL = [
     Answer(
         "rnn_cell_forward",
+        "the course library's RNN step of lesson 07 called",
+        """
+def rnn_cell_forward(x_t, h_prev, params):
+    from rnnlab.recurrent import rnn_step
+
+    h_next, cache = rnn_step(x_t, h_prev, params)
+    return h_next, softmax(h_next @ params["W_y"] + params["b_y"]), cache
+""",
+        diagnostic="uses the course library's rnn_step",
+    ),
+    Answer(
+        "rnn_cell_forward",
         "sigmoid instead of tanh",
         """
 def rnn_cell_forward(x_t, h_prev, params):
@@ -189,6 +201,18 @@ def rnn_cell_forward(x_t, h_prev, params):
 ]
 
 RNN_FORWARD = [
+    Answer(
+        "rnn_forward",
+        "the course library's RNN sequence of lesson 07 called",
+        """
+def rnn_forward(x, h0, params):
+    from rnnlab import recurrent
+
+    h, caches = recurrent.rnn_sequence(x, h0, params)
+    return h, softmax(h @ params["W_y"] + params["b_y"]), caches
+""",
+        diagnostic="uses the course library's rnn_sequence",
+    ),
     Answer(
         "rnn_forward",
         "hidden state not carried",

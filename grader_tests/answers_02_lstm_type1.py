@@ -171,6 +171,24 @@ def lstm1_cell_forward(x_t, h_prev, c_prev, params):
 LAYER = [
     Answer(
         "lstm1_forward",
+        "the course library's LSTM step of lesson 08 called in the loop",
+        """
+def lstm1_forward(x, h0, c0, params):
+    from rnnlab.recurrent import lstm_step
+
+    N, T, _ = x.shape
+    out = {name: np.zeros((N, T, h0.shape[1])) for name in ("f", "i", "o", "g", "c", "h")}
+    h_t, c_t = h0, c0
+    for t in range(T):
+        h_t, c_t, (*_, gates, _) = lstm_step(x[:, t], h_t, c_t, params)
+        for name, value in {**gates, "c": c_t, "h": h_t}.items():
+            out[name][:, t] = value
+    return out
+""",
+        diagnostic="uses the course library's lstm_step",
+    ),
+    Answer(
+        "lstm1_forward",
         "the course library's stacked step imported inside the loop",
         """
 def lstm1_forward(x, h0, c0, params):

@@ -7,7 +7,7 @@ are that notebook's own solution cells.
 import numpy as np
 
 from grader_tests.grading import Exercise, expect_finite, expect_match, random_sizes
-from rnnlab import functions, layers
+from rnnlab import functions, layers, recurrent
 from rnnlab.params import rnn_params
 from rnnlab.testing import CheckFailed, expect_close, expect_unchanged
 
@@ -16,8 +16,17 @@ LESSON = "01_rnn_forward"
 SOFTMAX = Exercise(
     LESSON, "softmax", points=2, not_allowed=(functions.softmax, layers.Softmax)
 )
-RNN_CELL = Exercise(LESSON, "rnn_cell_forward", points=3, helpers=("softmax",))
-RNN_FORWARD = Exercise(LESSON, "rnn_forward", points=3, helpers=("softmax", "rnn_cell_forward"))
+LIBRARY_RNN = (recurrent.rnn_step, recurrent.rnn_sequence)
+RNN_CELL = Exercise(
+    LESSON, "rnn_cell_forward", points=3, helpers=("softmax",), not_allowed=LIBRARY_RNN
+)
+RNN_FORWARD = Exercise(
+    LESSON,
+    "rnn_forward",
+    points=3,
+    helpers=("softmax", "rnn_cell_forward"),
+    not_allowed=LIBRARY_RNN,
+)
 EXERCISES = (SOFTMAX, RNN_CELL, RNN_FORWARD)
 
 

@@ -12,11 +12,12 @@ from grader_tests import lstm_variants as variants
 from grader_tests.grading import Exercise, expect_finite, expect_match, random_sizes
 from rnnlab.layers import LSTM, BiLSTM
 from rnnlab.lstm_cells import lstm1_step_stacked
+from rnnlab.recurrent import lstm_step
 from rnnlab.testing import CheckFailed, expect_unchanged
 
 LESSON = "02_lstm_type1"
 
-LIBRARY_LSTM = (lstm1_step_stacked, LSTM, BiLSTM)
+LIBRARY_LSTM = (lstm1_step_stacked, lstm_step, LSTM, BiLSTM)
 CELL = Exercise(LESSON, "lstm1_cell_forward", points=3, not_allowed=LIBRARY_LSTM)
 LAYER = Exercise(
     LESSON,

@@ -1,7 +1,12 @@
 import numpy as np
 
 from rnnlab import sigmoid
-from rnnlab.lstm_cells import GATE_ORDER, lstm1_step_stacked, stack_lstm_params
+from rnnlab.lstm_cells import (
+    GATE_ORDER,
+    lstm1_step_stacked,
+    stack_lstm_params,
+    unstack_lstm_params,
+)
 from rnnlab.params import lstm_params
 
 
@@ -45,3 +50,13 @@ def test_stacked_step_holds_memory_with_an_open_forget_gate():
         rng.standard_normal((1, 2)), np.zeros((1, 2)), c_prev, stack_lstm_params(params)
     )
     np.testing.assert_allclose(c_next, c_prev, atol=1e-12)
+
+
+def test_unstack_is_the_inverse_of_stack_and_keeps_name_prefixes():
+    params = lstm_params(np.random.default_rng(3), D=3, H=2)
+    unstacked = unstack_lstm_params(stack_lstm_params(params))
+    assert sorted(unstacked) == sorted(params)
+    for name, value in params.items():
+        np.testing.assert_array_equal(unstacked[name], value)
+    stacked_grads = {"d" + name: value for name, value in stack_lstm_params(params).items()}
+    assert sorted(unstack_lstm_params(stacked_grads)) == sorted("d" + name for name in params)

@@ -25,6 +25,8 @@ EVERY_LESSON = (
     "04_weightsum",
     "05_attention_weight",
     "06_bilstm_attention",
+    "07_rnn_backward",
+    "08_lstm_backward",
 )
 FULL_MARKS = {
     "01_rnn_forward": 8.0,
@@ -33,6 +35,8 @@ FULL_MARKS = {
     "04_weightsum": 5.0,
     "05_attention_weight": 5.0,
     "06_bilstm_attention": 10.0,
+    "07_rnn_backward": 10.0,
+    "08_lstm_backward": 12.0,
 }
 
 STUDENTS = [
@@ -54,6 +58,8 @@ STUDENTS = [
             "04_weightsum": ["repeated weights cached"],
             "05_attention_weight": ["softmax backward without the sum term"],
             "06_bilstm_attention": ["naive softmax"],
+            "07_rnn_backward": ["upstream gradient scaled in place"],
+            "08_lstm_backward": ["cell-state gradient accumulated into dc_next in place"],
         },
         {
             "01_rnn_forward": 7.6,
@@ -62,6 +68,8 @@ STUDENTS = [
             "04_weightsum": 4.6,
             "05_attention_weight": 2.0,
             "06_bilstm_attention": 9.2,
+            "07_rnn_backward": 9.33,
+            "08_lstm_backward": 11.17,
         },
         "small slips: overflow, in-place updates, a missing softmax term",
     ),
@@ -74,6 +82,11 @@ STUDENTS = [
             "04_weightsum": ["da summed over time"],
             "05_attention_weight": ["softmax over the batch axis", "global softmax layer"],
             "06_bilstm_attention": ["backward first", "no tanh"],
+            "07_rnn_backward": ["bias gradient not summed over the batch", "loop forwards in time"],
+            "08_lstm_backward": [
+                "tanh' of the cell state taken at c_next",
+                "cell-state gradient not carried back",
+            ],
         },
         {
             "01_rnn_forward": 2.0,
@@ -82,8 +95,10 @@ STUDENTS = [
             "04_weightsum": 2.0,
             "05_attention_weight": 0.0,
             "06_bilstm_attention": 4.0,
+            "07_rnn_backward": 2.0,
+            "08_lstm_backward": 2.0,
         },
-        "wrong activations, LSTM types mixed up, wrong axes",
+        "wrong activations, LSTM types mixed up, wrong axes and directions",
     ),
     Student(
         "eve",
@@ -105,6 +120,16 @@ STUDENTS = [
                 "reshape as in the source, own stable softmax",
                 "split W_e, no concatenation",
             ],
+            "07_rnn_backward": [
+                "einsum",
+                "lists in reverse, stacked at the end",
+                "one long vector and np.minimum",
+            ],
+            "08_lstm_backward": [
+                "preallocated array",
+                "stacked gates in the course's order",
+                "lists in reverse, stacked at the end",
+            ],
         },
         FULL_MARKS,
         "correct, in other styles",
@@ -125,6 +150,12 @@ STUDENTS = [
                 "context computed in place on h",
                 "loop over the encoder steps",
             ],
+            "07_rnn_backward": [
+                "time-major dx",
+                "scaled in place",
+                "gradients returned as a tuple",
+            ],
+            "08_lstm_backward": ["time-major h", "carried gradient added into dh in place"],
         },
         {
             "01_rnn_forward": 4.6,
@@ -133,6 +164,8 @@ STUDENTS = [
             "04_weightsum": 1.2,
             "05_attention_weight": 3.7,
             "06_bilstm_attention": 7.7,
+            "07_rnn_backward": 1.6,
+            "08_lstm_backward": 8.33,
         },
         "time-major layouts, in-place changes, peepholes, swapped returns",
     ),

@@ -125,3 +125,38 @@ def check_layer(layer, inputs: dict, dout: np.ndarray, **options) -> list[Gradie
 
     everything = {**inputs, **{f"params[{i}]": p for i, p in enumerate(layer.params)}}
     return check_gradients(forward, backward, everything, dout, **options)
+
+
+def check_with_cache(
+    forward: Callable,
+    backward: Callable,
+    inputs: dict,
+    dout: np.ndarray,
+    params: dict | None = None,
+    **options,
+) -> list[GradientReport]:
+    """Check a function that keeps a cache and returns its gradients in a dict.
+
+    forward(**inputs) returns (output shaped like dout, cache); with `params` given it is
+    called as forward(**inputs, params=params), for functions that take their weights in
+    one dict (rnnlab.recurrent.rnn_sequence, say), and every entry of params is checked
+    too. backward(dout, cache) returns a dict holding the gradient of each input and each
+    entry of params under "d" + its name (x_t -> dx_t, W_h -> dW_h). One report per input,
+    then per entry of params, as check_gradients.
+    """
+    memo = {}
+
+    def output(**arrays):
+        if params is None:
+            out, memo["cache"] = forward(**arrays)
+        else:
+            weights = {name: arrays.pop(name) for name in params}
+            out, memo["cache"] = forward(**arrays, params=weights)
+        return out
+
+    def gradients(upstream):
+        grads = backward(upstream, memo["cache"])
+        return tuple(grads[f"d{name}"] for name in everything)
+
+    everything = {**inputs, **(params or {})}
+    return check_gradients(output, gradients, everything, dout, **options)

@@ -31,6 +31,17 @@ def stack_lstm_params(params: dict) -> dict:
     }
 
 
+def unstack_lstm_params(stacked: dict) -> dict:
+    """The inverse of stack_lstm_params: W: (D, 4H), U: (H, 4H), b: (4H,) in GATE_ORDER
+    -> W_<k>: (D, H), U_<k>: (H, H), b_<k>: (H,). Any prefix of the names is kept, so
+    stacked gradients {"dW", "dU", "db"} give {"dW_f", ..., "db_g"}."""
+    return {
+        f"{name}_{k}": block
+        for name, value in stacked.items()
+        for k, block in zip(GATE_ORDER, np.split(value, len(GATE_ORDER), axis=-1), strict=True)
+    }
+
+
 def lstm1_step_stacked(x_t, h_prev, c_prev, stacked: dict):
     """One type-1 LSTM step with stacked weights (see stack_lstm_params).
 
