@@ -1,55 +1,121 @@
-"""A class of broken and hostile submissions grades safely: no unearned point, a clear flag
-for each, the others unaffected, and the submissions folder unchanged."""
+"""A class of hostile submissions grades safely: each student gets exactly its honest score
+with a clear flag, no attack escapes the sandbox (no marker file outside it, no connection to
+a listener on 127.0.0.1, no change to the submissions folder or to anyone's record), no
+grading process is stopped, and only the feedback HTML is published."""
 
 import shutil
+import socket
+import subprocess
+import threading
 
 import pytest
 
 from instructor.classes.folder_state import folder_state
-from instructor.classes.hostile import FULL, LESSON, STUDENTS, write_hostile_class
+from instructor.classes.hostile import FULL, LESSON, STUDENTS, Targets, write_hostile_class
 from instructor.engine.report import lesson_score
 from instructor.engine.run import grade_class
+from instructor.engine.sandbox import LIB
+from instructor.engine.student import Settings
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, monkeypatch_module):
-    monkeypatch_module.setenv("RNNLAB_CELL_TIMEOUT", "5")
-    monkeypatch_module.setattr("instructor.engine.trusted.EXERCISE_SECONDS", 5)
-    monkeypatch_module.setattr("instructor.grade.CELL_SECONDS", 5)
-    submissions = tmp_path_factory.mktemp("hostile")
-    write_hostile_class(submissions)
-    before = folder_state(submissions)
-    out = submissions.parent / "hostile_grading"
-    records = grade_class(submissions, out, [LESSON], jobs=2)
-    return records, (out / "summary.txt").read_text(), before == folder_state(submissions), out
+def listener():
+    """A TCP listener on 127.0.0.1 that records every connection it gets."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    reached, done = [], threading.Event()
+
+    def accept():
+        while not done.is_set():
+            try:
+                reached.append(server.accept()[1])
+            except (TimeoutError, OSError):
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], reached
+    done.set()
+    thread.join()
+    server.close()
 
 
 @pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
+def graded(tmp_path_factory, listener):
+    root = tmp_path_factory.mktemp("hostile")
+    targets = Targets(root / "MARKER", listener[0], root / "submissions", root / "out")
+    write_hostile_class(targets.submissions, targets)
+    before = folder_state(targets.submissions)
+    settings = Settings(cell_seconds=10)
+    records = grade_class(targets.submissions, targets.out, [LESSON], jobs=2, settings=settings)
+    summary = (targets.out / "summary.txt").read_text()
+    return records, summary, before == folder_state(targets.submissions), targets
 
 
 @pytest.mark.parametrize("student", STUDENTS, ids=[s.student_id for s in STUDENTS])
 def test_score_and_flag(graded, student):
     records, summary = graded[:2]
     assert lesson_score(records[student.student_id], LESSON) == student.score, summary
-    flags = [line for line in summary.splitlines() if line.startswith(f"  {student.student_id} ")]
+    flags = records[student.student_id]["lessons"][LESSON]["flags"]
     if student.flag:
-        assert any(student.flag in line for line in flags), summary
+        assert any(student.flag in flag for flag in flags), flags
     else:
         assert flags == [], flags
 
 
-def test_submissions_are_never_changed(graded):
+def test_no_score_exceeds_the_points(graded):
+    for record in graded[0].values():
+        for name, score in record["lessons"][LESSON]["exercises"].items():
+            assert 0 <= score <= {"softmax": 2, "rnn_cell_forward": 3, "rnn_forward": 3}[name]
+        assert lesson_score(record, LESSON) <= FULL
+
+
+def test_nothing_was_written_outside_the_sandbox(graded):
+    targets = graded[3]
+    assert not targets.marker.exists()
+    assert not list(targets.marker.parent.rglob("PWNED"))
+    assert not list(targets.repository.rglob("PWNED"))
+    assert not list(targets.marker.parent.rglob("*solutions_copy*"))
+    assert "pwned" not in (targets.out / "results" / "a06_writes_everywhere.json").read_text()
+
+
+def test_no_connection_reached_the_listener(graded, listener):
+    assert listener[1] == []
+
+
+def test_the_submissions_folder_is_unchanged(graded):
     assert graded[2]
 
 
-def test_the_class_gradebook_gets_the_trusted_score_not_the_notebooks(graded):
+def test_only_the_feedback_html_is_published(graded):
+    feedback = graded[3].out / "feedback"
+    for folder in feedback.glob(f"*/{LESSON}"):
+        assert [p.name for p in folder.iterdir()] == [f"{LESSON}.html"], folder
+    page = (feedback / "a03_reads_solutions" / LESSON / f"{LESSON}.html").read_text()
+    assert "BEGIN SOLUTION" not in page and "grader_tests" not in page
+
+
+def test_summary_lines_cannot_be_forged(graded):
+    records, summary = graded[:2]
+    section = summary.split("needs a human look:\n")[1].split("\n\n")[0]
+    flagged = section.splitlines()
+    assert flagged and all(line.startswith("  ") for line in flagged), flagged
+    assert all(line.split()[0] in records for line in flagged), flagged
+    assert "forged flag" not in summary
+
+
+def test_no_sandbox_process_outlives_the_run(graded):
+    running = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    zygotes = [line for line in running.splitlines() if "autograde.zygote" in line]
+    assert not [line for line in zygotes if str(LIB.parent / ".venv") in line], zygotes
+
+
+def test_the_class_gradebook_gets_the_graders_score_not_the_notebooks(graded):
     from nbgrader.api import Gradebook, MissingEntry
 
-    records = graded[0]
-    out = graded[3]
+    records, out = graded[0], graded[3].out
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
         for student in STUDENTS:
             try:
@@ -66,7 +132,7 @@ def test_a_lesson_the_class_gradebook_lacks_is_copied_in(graded, tmp_path):
     from instructor.engine.course import CourseDir
     from instructor.engine.gradebook import write_class_gradebook
 
-    out = graded[3]
+    out = graded[3].out
     template = CourseDir(out / "template", fresh=False)
     shutil.copyfile(out / "gradebook.db", tmp_path / "gradebook.db")
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:

@@ -3,12 +3,13 @@
 import numpy as np
 import pytest
 
+from autograde.observe import outside_data
+from grader_tests.grading import LocalFunction
 from grader_tests.layer_checks import (
     expect_gradients_ok,
     expect_no_outside_data,
     expect_not_shaped,
     expect_results,
-    outside_data,
 )
 from rnnlab.layers import Softmax
 from rnnlab.testing import CheckFailed
@@ -22,6 +23,12 @@ def _define(source: str):
     return scope["f"]
 
 
+def _student(source: str) -> LocalFunction:
+    scope = dict(NOTEBOOK)
+    exec(source, scope)
+    return LocalFunction(scope, "f", code=None)
+
+
 def test_outside_data_finds_arrays_layers_and_undefined_names_only():
     f = _define(
         "def f(dc, cache):\n"
@@ -33,13 +40,13 @@ def test_outside_data_finds_arrays_layers_and_undefined_names_only():
 
 
 def test_a_function_using_only_its_arguments_passes():
-    f = _define("def f(dc, cache):\n    hs, a = cache\n    return np.sum(hs * dc), len(a)\n")
-    assert outside_data(f) == []
-    expect_no_outside_data(f, "cache")
+    source = "def f(dc, cache):\n    hs, a = cache\n    return np.sum(hs * dc), len(a)\n"
+    assert outside_data(_define(source)) == []
+    expect_no_outside_data(_student(source), "cache")
 
 
 def test_expect_no_outside_data_names_the_globals():
-    f = _define("def f(dc, cache):\n    return hs * dc\n")
+    f = _student("def f(dc, cache):\n    return hs * dc\n")
     with pytest.raises(CheckFailed, match="f uses the global name 'hs' instead of taking it"):
         expect_no_outside_data(f, "cache")
 

@@ -21,7 +21,7 @@ def test_every_score_is_as_expected_and_nothing_is_flagged(graded):
     assert status == 0, summary
     assert summary.split("needs a human look:")[1].split()[0] == "nobody", summary
     rows = (out / "grades.csv").read_text().splitlines()
-    assert rows[0] == "student_id,lesson,score,max_score"
+    assert rows[0] == "student_id,lesson,score,max_score,graded_by"
     assert len(rows) == 1 + len(STUDENTS) * len(lessons())
 
 
@@ -60,6 +60,6 @@ def test_the_class_gradebook_holds_the_recorded_scores(graded):
     out, _ = graded
     rows = [row.split(",") for row in (out / "grades.csv").read_text().splitlines()[1:]]
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
-        for student_id, lesson, score, max_score in rows:
+        for student_id, lesson, score, max_score, _ in rows:
             submission = gradebook.find_submission(lesson, student_id)
             assert (submission.score, submission.max_score) == (float(score), float(max_score))

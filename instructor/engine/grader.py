@@ -34,9 +34,10 @@ class Grader:
     nbval) the lesson is found from the exercise's name and the code is the master's.
     """
 
-    def __init__(self, socket_path: Path, codes: dict | None, exercise_seconds: int):
+    def __init__(self, socket_path: Path, codes: dict | None, exercise_seconds: int, stuck=None):
         self.socket_path, self.codes = Path(socket_path), codes
         self.exercise_seconds = exercise_seconds
+        self.stuck = stuck or (lambda: None)  # called when a kernel stops answering in time
         self.current: str | None = None
         self.results: dict = {}  # {lesson: {exercise: Result}}
         self.lock = threading.Lock()
@@ -92,6 +93,8 @@ class Grader:
             result = Result(name, exercise.points, 0.0, [f"  ✗ not graded: {problems[0]}"])
         else:
             result = _run(exercise, RemoteFunction(session, name, code))
+            if session.late:
+                self.stuck()
         with self.lock:
             self.results.setdefault(lesson, {})[name] = result
         session.report(result.report(), result.score)

@@ -12,14 +12,13 @@ from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
     ClearHiddenTests,
-    Execute,
     GetGrades,
     IgnorePattern,
     LimitOutput,
     SaveAutoGrades,
 )
 
-from instructor.engine.nbgrader_plugins import TruncateOutput
+from instructor.engine.nbgrader_plugins import CapOutputs, ExecuteToTheEnd
 
 c = get_config()  # noqa: F821 (injected by traitlets)
 
@@ -36,10 +35,11 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = int(os.environ.get("RNNLAB_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True
 
-# Huge printed outputs are cut.
+# A notebook whose kernel dies is still graded (to that point); outputs are kept small and
+# plain, with no HTML or JavaScript from the student's kernel.
 c.Autograde.autograde_preprocessors = [
-    Execute,
-    TruncateOutput,
+    ExecuteToTheEnd,
+    CapOutputs,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,

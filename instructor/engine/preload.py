@@ -7,11 +7,10 @@ answers (the solution notebooks, executed).
 
 import nbconvert.exporters.html  # noqa: F401
 import nbgrader.apps.nbgraderapp  # noqa: F401
-from nbgrader.preprocessors import Execute  # noqa: F401
 
 from grader_tests.catalog import exercises
 from grader_tests.grading import master, reference
-from instructor.engine import grader, remote, student  # noqa: F401
+from instructor.engine import grader, nbgrader_plugins, remote, student  # noqa: F401
 from instructor.engine.course import lessons
 
 for _lesson in lessons():

@@ -22,7 +22,7 @@ from jupyter_client.provisioning.factory import KernelProvisionerFactory
 from instructor.engine.sandbox import INSIDE_KERNELS, Sandbox
 
 NAME = "rnnlab-graded-kernel"
-_hooks: dict = {}  # {"sandbox", "socket", "started", "ended", "count"}
+_hooks: dict = {}  # {"sandbox", "socket", "started", "ended", "count", "stop_kernel"}
 
 
 class _SandboxedKernel:
@@ -32,6 +32,7 @@ class _SandboxedKernel:
 
     def __init__(self, sandbox: Sandbox, pid: int):
         self.sandbox, self.pid, self.returncode = sandbox, pid, None
+        self.interrupts = 0
 
     def poll(self):
         if self.returncode is None:
@@ -42,6 +43,11 @@ class _SandboxedKernel:
         return self.poll()
 
     def send_signal(self, signum: int) -> None:
+        """nbgrader interrupts a cell that runs too long; a kernel that is still busy at
+        the next timeout (it ignored the interrupt) is killed instead."""
+        if signum == signal.SIGINT:
+            self.interrupts += 1
+            signum = signal.SIGKILL if self.interrupts > 1 else signum
         self.sandbox.signal_kernel(self.pid, signum)
 
     def kill(self) -> None:
@@ -108,6 +114,7 @@ class SandboxProvisioner(_Told):
         if pid is None:
             raise RuntimeError("the sandbox did not start a kernel")
         self.process = _SandboxedKernel(sandbox, pid)
+        _hooks["stop_kernel"] = self.process.kill
         self.started(kwargs.get("cwd"))
         return self.connection_info
 
@@ -133,6 +140,12 @@ def use_sandbox(sandbox: Sandbox, started, ended) -> None:
     """Make kernels of this process start in `sandbox`; call started(lesson) and ended()."""
     _hooks.update(sandbox=sandbox, started=started, ended=ended, count=0)
     _register("SandboxProvisioner")
+
+
+def stop_kernel() -> None:
+    """Kill the kernel that runs now (the grader gave up on it: it stopped answering)."""
+    if "stop_kernel" in _hooks:
+        _hooks["stop_kernel"]()
 
 
 def use_local(socket_path: Path, started, ended) -> None:

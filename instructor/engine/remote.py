@@ -32,6 +32,7 @@ class Session:
         self.sock, self.deadline, self.call_seconds = sock, deadline, call_seconds
         self.objects: dict = {}  # {handle: layer object of the grader's} of the current call
         self.helpers, self.ref = [], None
+        self.late = False  # the exercise ran out of time waiting for the kernel
 
     def _send(self, message: dict) -> None:
         encoder = wire.Encoder(LAYERS, self._handle_of)
@@ -43,12 +44,13 @@ class Session:
 
     def _receive(self) -> dict:
         remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise StopGrading("the exercise did not finish within its time limit")
         try:
+            if remaining <= 0:
+                raise TimeoutError()
             self.sock.settimeout(remaining)
             message = wire.decode(wire.receive(self.sock, MAX_REPLY), self._make_layer)
         except TimeoutError:
+            self.late = True
             raise StopGrading("the exercise did not finish within its time limit") from None
         except (OSError, wire.WireError) as error:
             raise StopGrading(f"the notebook's kernel stopped answering ({error})") from None

@@ -81,7 +81,7 @@ def _human_look(records: dict) -> list[str]:
     for student_id, record in sorted(records.items()):
         for lesson, entry in record["lessons"].items():
             for flag in entry.get("flags", []):
-                lines.append(one_line(f"  {student_id} {lesson}: {flag}", limit=400))
+                lines.append("  " + one_line(f"{student_id} {lesson}: {flag}", limit=400))
     return lines if len(lines) > 2 else lines + ["  nobody"]
 
 

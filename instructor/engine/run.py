@@ -15,6 +15,7 @@ whose submitted files are unchanged since their saved record is not graded again
 import json
 import shutil
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -60,11 +61,11 @@ def _stale(record: dict | None, lesson_ids: list, digests: dict) -> list:
     ]
 
 
-def grade_one(student_id, submissions: Path, lesson_ids, template, work, settings) -> dict:
+def grade_one(student_id, submissions: Path, lesson_ids, template, settings) -> dict:
     """Grade `lesson_ids` of one student; {lesson: entry}. Never raises for the student's
     sake: any problem becomes a 0 with a flag. Raises GraderFault for the grader's own."""
     try:
-        return _grade_one(student_id, submissions, lesson_ids, template, work, settings)
+        return _grade_one(student_id, submissions, lesson_ids, template, settings)
     except GraderFault:
         raise
     except Exception as error:  # a fault while reading or staging this student's files
@@ -72,14 +73,16 @@ def grade_one(student_id, submissions: Path, lesson_ids, template, work, setting
         return {lesson: {**_failed_entry(lesson, [reason]), "digest": ""} for lesson in lesson_ids}
 
 
-def _grade_one(student_id, submissions: Path, lesson_ids, template, work, settings) -> dict:
+def _grade_one(student_id, submissions: Path, lesson_ids, template, settings) -> dict:
     collected = {lesson: collect(submissions, student_id, lesson) for lesson in lesson_ids}
     valid = {lesson: s.notebook for lesson, s in collected.items() if s.notebook is not None}
     result = {"lessons": {}}
     if valid:
-        private = work / student_id
-        result = run_in_process(Task(student_id, valid, settings), template.root, private)
-        shutil.rmtree(private, ignore_errors=True)
+        private = Path(tempfile.mkdtemp(prefix="rnnlab-grading-"))  # short: socket paths
+        try:
+            result = run_in_process(Task(student_id, valid, settings), template.root, private)
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
         if "fatal" in result:
             raise GraderFault(result["fatal"])
     entries = {}
@@ -148,12 +151,12 @@ def grade_class(
     """
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     lesson_ids, settings = lesson_ids or lessons(), settings or Settings()
-    work = out / "work"
     if settings.sandbox:
-        try:
-            check_available(work / ".sandbox-check")
-        except SandboxUnavailable as error:
-            raise GraderFault(str(error)) from None
+        with tempfile.TemporaryDirectory(prefix="rnnlab-check-") as private:
+            try:
+                check_available(Path(private))
+            except SandboxUnavailable as error:
+                raise GraderFault(str(error)) from None
     class_list = students(submissions)
     todo = {}
     for student_id in class_list:
@@ -166,7 +169,7 @@ def grade_class(
     fault = None
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {
-            pool.submit(grade_one, s, submissions, stale, template, work, settings): s
+            pool.submit(grade_one, s, submissions, stale, template, settings): s
             for s, stale in todo.items()
         }
         for count, future in enumerate(as_completed(futures), start=1):

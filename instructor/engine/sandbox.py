@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,6 +183,7 @@ class Sandbox:
         self.channel.chmod(0o755)
         self.process: subprocess.Popen | None = None
         self.root: Path | None = None  # /proc/<sandbox init>/root: the inside, seen from here
+        self.lock = threading.Lock()  # one request at a time (nbgrader's and the grader's)
 
     @property
     def socket_path(self) -> Path:
@@ -223,8 +225,9 @@ class Sandbox:
     def request(self, **message) -> dict:
         """Send one request to the zygote; its reply, or {} when the sandbox is gone."""
         try:
-            self.control.sendall((json.dumps(message) + "\n").encode())
-            reply = json.loads(self.replies.readline() or "{}")
+            with self.lock:
+                self.control.sendall((json.dumps(message) + "\n").encode())
+                reply = json.loads(self.replies.readline() or "{}")
         except (OSError, ValueError):
             return {}
         return reply if isinstance(reply, dict) else {}

@@ -30,7 +30,7 @@ from grader_tests.grading import master
 from instructor.engine.course import CourseDir
 from instructor.engine.flags import one_line
 from instructor.engine.grader import Grader
-from instructor.engine.provisioner import use_local, use_sandbox
+from instructor.engine.provisioner import stop_kernel, use_local, use_sandbox
 from instructor.engine.sandbox import Limits, Sandbox, SandboxUnavailable
 from rnnlab.checks.code import StudentCode
 
@@ -54,8 +54,9 @@ class Settings:
         return max(2, self.cell_seconds - 5)
 
     def task_seconds(self, notebooks: int) -> float:
-        """The longest a student's whole task may take before it is killed."""
-        return 60 + notebooks * (15 * self.cell_seconds + 60)
+        """The longest a student's whole task may take before it is killed (a notebook's
+        kernel is killed at its second cell timeout, see instructor.engine.provisioner)."""
+        return 60 + notebooks * (5 * self.cell_seconds + 60)
 
 
 @dataclass
@@ -68,17 +69,20 @@ class Task:
 def grade_student(task: Task, template: Path, private: Path) -> dict:
     """Grade `task` in this process (see the module docstring); the student's record."""
     course = CourseDir.copy_of(CourseDir(template, fresh=False), private / "course")
+    restored = {}
     for lesson, notebook in task.notebooks.items():
+        release = json.loads(course.path("release", lesson, f"{lesson}.ipynb").read_text())
+        staged, restored[lesson] = restore_graded_cells(notebook, release)
         target = course.path("submitted", task.student_id, lesson, f"{lesson}.ipynb")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(notebook))
+        target.write_text(json.dumps(staged))
     codes = {
         lesson: StudentCode.from_notebook(notebook, master(lesson))
         for lesson, notebook in task.notebooks.items()
     }
     sandbox = Sandbox(private / "sandbox", task.settings.limits) if task.settings.sandbox else None
     socket_path = sandbox.socket_path if sandbox else private / "grader.sock"
-    grader = Grader(socket_path, codes, task.settings.exercise_seconds)
+    grader = Grader(socket_path, codes, task.settings.exercise_seconds, stop_kernel)
     try:
         grader.start()
         if sandbox:
@@ -87,17 +91,43 @@ def grade_student(task: Task, template: Path, private: Path) -> dict:
         else:
             use_local(socket_path, grader.begin, grader.end)
         failed = _run_nbgrader(course, task)
+        entries = {
+            lesson: _entry(lesson, grader, codes[lesson], course, task.student_id, failed)
+            for lesson in task.notebooks
+        }
+        for lesson, names in restored.items():
+            if names:
+                note = f"the graded cells of {', '.join(names)} were deleted: put back and graded"
+                entries[lesson]["flags"].insert(0, note)
         return {
-            "lessons": {
-                lesson: _entry(lesson, grader, codes[lesson], course, task.student_id, failed)
-                for lesson in task.notebooks
-            },
+            "lessons": entries,
             "feedback": _feedback(course, task),
         }
     finally:
         grader.close()
         if sandbox:
             sandbox.stop()
+
+
+def restore_graded_cells(notebook: dict, release: dict) -> tuple[dict, list]:
+    """The notebook with any graded cell of the release that it lacks put back after the
+    release cell before it (nbgrader then restores its hidden tests); and the exercises
+    whose graded cells were missing. (nbgrader's own add_missing_cells fails when the cell
+    before a graded cell is a locked one, as ours are.)"""
+
+    def grade_id(cell):
+        return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+    cells, missing = list(notebook["cells"]), []
+    present = {grade_id(cell) for cell in cells}
+    for index, cell in enumerate(release["cells"]):
+        if cell["metadata"].get("nbgrader", {}).get("grade") and grade_id(cell) not in present:
+            before = {grade_id(c) for c in release["cells"][:index]} - {None}
+            position = max((i + 1 for i, c in enumerate(cells) if grade_id(c) in before), default=0)
+            cells.insert(position, cell)
+            present.add(grade_id(cell))
+            missing.append(grade_id(cell).removeprefix("grade_"))
+    return {**notebook, "cells": cells}, missing
 
 
 def _run_nbgrader(course: CourseDir, task: Task) -> str:
