@@ -74,6 +74,10 @@ class LabServer:
             folder = self.state_dir / name.lower()
             folder.mkdir(parents=True, exist_ok=True)
             env[f"JUPYTER_{name}_DIR"] = str(folder)
+        no_news = self.state_dir / "config" / "lab" / "user-settings" / "@jupyterlab"
+        no_news = no_news / "apputils-extension" / "notification.jupyterlab-settings"
+        no_news.parent.mkdir(parents=True, exist_ok=True)
+        no_news.write_text('{"fetchNews": "false"}')  # no "get Jupyter news?" question
         env["IPYTHONDIR"] = str(self.state_dir / "ipython")
         env["PYTHONPATH"] = str(ROOT)
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -88,8 +92,7 @@ class LabServer:
             sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
             "--ip=127.0.0.1", f"--port={self.port}", "--port-retries=0",
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root_dir}",
-            "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-            "jupyterlab.NeverCheckForUpdate",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]  # fmt: skip
         self.state_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "w") as log:

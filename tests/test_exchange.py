@@ -133,5 +133,5 @@ def test_each_student_fetched_feedback_with_their_own_score(lifecycle):
         assert student.owns(reports[0])
         html = reports[0].read_text()
         score = FULL if kind == "complete" else FIRST_EXERCISE_ONLY
-        assert f"Score: {score:g}" in html or f"{score} / {FULL}" in html, html[:2000]
+        assert f"{LESSON} (Score: {score:.1f} / {FULL:.1f})" in html, html[:2000]
 
