@@ -125,30 +125,36 @@ class LabServer:
             return error.code
 
     def stop(self) -> None:
-        """Stop the server, then kill whatever it started that is still running (kernels)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        try:
-            children = psutil.Process(self.process.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            children = []
-        self.process.send_signal(signal.SIGTERM)  # the server shuts its kernels down
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        for child in children:
-            try:
-                child.kill()
-            except psutil.NoSuchProcess:
-                pass
+        """Stop the server and whatever it started (kernels)."""
+        if self.process is not None:
+            stop_process_tree(self.process)
 
     def __enter__(self) -> "LabServer":
         return self.start()
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+
+def stop_process_tree(process: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM a server started with start_new_session, then kill what it left running."""
+    if process.poll() is not None:
+        return
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    process.send_signal(signal.SIGTERM)  # a Jupyter server shuts its kernels down
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    for child in children:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
 
 
 def main(argv=None) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psutil
 
-from instructor.engine.course import ROOT
+from instructor.engine.course import CONFIG, ROOT, SOLUTIONS
 
 HUB_CONFIG = ROOT / "hub"  # nbgrader_config.py: the course id and the exchange, from env
 
@@ -202,3 +202,15 @@ def course_accounts(roles: list[str]):
             if account.uid is not None:
                 _remove_user(account)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def make_course_dir(instructor: Account, lesson: str, course_id: str, exchange: Path) -> Path:
+    """The instructor's course directory: the course's nbgrader config, the lesson's source."""
+    course = instructor.home / "course"
+    config = CONFIG.read_text() + f"\nc.CourseDirectory.course_id = {course_id!r}\n"
+    config += f"c.Exchange.root = {str(exchange)!r}\n"
+    instructor.python("-c", f"import os; os.makedirs({str(course / 'source' / lesson)!r})")
+    instructor.write(course / "nbgrader_config.py", config)
+    source = (SOLUTIONS / f"{lesson}.ipynb").read_text()
+    instructor.write(course / "source" / lesson / f"{lesson}.ipynb", source)
+    return course

@@ -13,11 +13,11 @@ import json
 import secrets
 
 import pytest
-from course_accounts import ONE_USER_REASON, REAL_USERS, course_accounts
+from course_accounts import ONE_USER_REASON, REAL_USERS, course_accounts, make_course_dir
 from nbgrader.api import Gradebook
 
 from instructor.classes.notebooks import fill, solution_sources
-from instructor.engine.course import CONFIG, COURSE, SOLUTIONS
+from instructor.engine.course import COURSE
 
 LESSON = "01_rnn_forward"
 FULL, FIRST_EXERCISE_ONLY = 8.0, 2.0  # lesson 01: softmax 2, rnn_cell_forward 3, rnn_forward 3
@@ -27,18 +27,6 @@ def answers(kind: str) -> dict[str, str]:
     """The solution cells a student writes: all of them, or only the softmax."""
     sources = solution_sources(LESSON)
     return sources if kind == "complete" else {"softmax": sources["softmax"]}
-
-
-def make_course_dir(instructor, course_id: str, exchange) -> object:
-    """The instructor's course directory: the course's nbgrader config and the lesson."""
-    course = instructor.home / "course"
-    config = CONFIG.read_text() + f"\nc.CourseDirectory.course_id = {course_id!r}\n"
-    config += f"c.Exchange.root = {str(exchange)!r}\n"
-    instructor.python("-c", f"import os; os.makedirs({str(course / 'source' / LESSON)!r})")
-    instructor.write(course / "nbgrader_config.py", config)
-    instructor.write(course / "source" / LESSON / f"{LESSON}.ipynb",
-                     (SOLUTIONS / f"{LESSON}.ipynb").read_text())  # fmt: skip
-    return course
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +42,7 @@ def lifecycle():
             account.extra_env = env
         instructor = accounts["instructor"]
         students = {"complete": accounts["student1"], "partial": accounts["student2"]}
-        course = make_course_dir(instructor, course_id, exchange)
+        course = make_course_dir(instructor, LESSON, course_id, exchange)
 
         instructor.nbgrader("generate_assignment", LESSON, "--create", "--force", cwd=course)
         instructor.nbgrader("release_assignment", LESSON, cwd=course)
