@@ -30,6 +30,7 @@ FLAGS = (
 )  # fmt: skip
 TIMEOUT = 90  # seconds: a kernel start and a notebook run on a loaded 2-core machine
 SCREENSHOTS = BUILD / "screenshots"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in the tab on show
 
 
 def start_chromium(profile: Path) -> webdriver.Chrome:
@@ -76,8 +77,8 @@ class Notebook:
 
     def _kernel_idle(self) -> bool:
         return bool(self.driver.execute_script(
-            "const cells = document.querySelectorAll('.jp-Notebook .jp-Cell');"
-            "const status = document.querySelector('.jp-Notebook-ExecutionIndicator');"
+            f"const cells = document.querySelectorAll('{PANEL} .jp-Cell');"
+            f"const status = document.querySelector('{PANEL} .jp-Notebook-ExecutionIndicator');"
             "return cells.length > 0 && status && status.dataset.status === 'idle';"
         ))  # fmt: skip
 
@@ -114,20 +115,20 @@ class Notebook:
 
     def _last_execution(self) -> int:
         return self.driver.execute_script(
-            "return Math.max(0, ...[...document.querySelectorAll('.jp-InputArea-prompt')]"
+            f"return Math.max(0, ...[...document.querySelectorAll('{PANEL} .jp-InputArea-prompt')]"
             ".map(p => parseInt((p.textContent.match(/\\[(\\d+)\\]/) || [0, 0])[1])));"
         )
 
     def _running(self) -> bool:
         return bool(self.driver.execute_script(
-            "return [...document.querySelectorAll('.jp-InputArea-prompt')]"
+            f"return [...document.querySelectorAll('{PANEL} .jp-InputArea-prompt')]"
             ".some(p => p.textContent.includes('*'))"
-            " || document.querySelector('.jp-Notebook-ExecutionIndicator')"
+            f" || document.querySelector('{PANEL} .jp-Notebook-ExecutionIndicator')"
             ".dataset.status !== 'idle';"
         ))  # fmt: skip
 
     def _solution_cell(self, function: str):
-        cells = self.driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-CodeCell")
+        cells = self.driver.find_elements(By.CSS_SELECTOR, f"{PANEL} .jp-CodeCell")
         return next(cell for cell in cells if f"def {function}(" in self._source(cell))
 
     def _source(self, cell) -> str:
@@ -163,7 +164,7 @@ class Notebook:
         """The text of every output from the cell defining `function` to the next heading."""
         return self.driver.execute_script(
             """
-            const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+            const cells = [...document.querySelectorAll(arguments[1] + ' .jp-Cell')];
             const source = c => (c.querySelector('.cm-content') || {}).textContent || '';
             const start = cells.findIndex(c => source(c).includes('def ' + arguments[0] + '('));
             const texts = [];
@@ -174,6 +175,7 @@ class Notebook:
             return texts.join('\\n');
             """,
             function,
+            PANEL,
         )
 
     def show(self, function: str) -> None:
@@ -183,7 +185,15 @@ class Notebook:
 
     def validate(self, shot: str) -> str:
         """Click Validate; screenshot nbgrader's result dialog, close it, return its text."""
-        self.driver.find_element(By.CSS_SELECTOR, ".validate-button").click()
+        wait_for(
+            self.driver,
+            lambda d: next(
+                (b for b in d.find_elements(By.CSS_SELECTOR, f"{PANEL} .validate-button")
+                 if b.is_displayed() and b.is_enabled()),
+                None,
+            ),
+            "the Validate button",
+        ).click()  # fmt: skip
         dialog = wait_for(
             self.driver,
             lambda d: d.find_element(By.CSS_SELECTOR, ".jp-Dialog-content"),
