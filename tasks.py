@@ -7,10 +7,15 @@
 
 The first call creates `.venv/` from `requirements.lock` (every package pinned) and installs
 the `rnnlab` library in editable mode; later calls reuse it until the lock file changes.
+`test` also installs what the browser, exchange and JupyterHub tests need where it can:
+Debian's chromium, chromium-driver and acl (as root, when missing) and the npm package
+configurable-http-proxy (into .venv/proxy/). Tests whose tools are missing are skipped, by
+name, with the reason.
 """
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -22,6 +27,15 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".installed"
 INPUTS = ("requirements.lock", "pyproject.toml")
+# Debian packages for the tests, and a file each installs: a browser and its driver for the
+# browser tests, setfacl for the exchange test's Unix users.
+DEBIAN_PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "chromium-driver": "/usr/bin/chromedriver",
+    "acl": "/usr/bin/setfacl",
+}
+PROXY = "configurable-http-proxy@5.3.0"  # JupyterHub's proxy, from the npm registry
+PROXY_DIR = VENV / "proxy"
 
 
 def _fingerprint() -> str:
@@ -50,6 +64,32 @@ def ensure_venv() -> None:
     STAMP.write_text(_fingerprint())
 
 
+def _try(*args, **kwargs) -> bool:
+    """Run a set-up command quietly; True if it worked."""
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, **kwargs)
+    if done.returncode != 0:
+        print(f"  ({' '.join(map(str, args[:3]))}... failed: {done.stderr.strip()[-200:]})")
+    return done.returncode == 0
+
+
+def ensure_test_tools() -> None:
+    """Install, where possible, the system and npm packages some tests need; never fail."""
+    missing = [name for name, path in DEBIAN_PACKAGES.items() if not Path(path).exists()]
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"+ apt-get install {' '.join(missing)}", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ("apt-get", "install", "-y", "-qq", *missing)
+        if not _try(*install, env=env) and _try("apt-get", "update", "-qq", env=env):
+            _try(*install, env=env)
+    elif missing:
+        print(f"not installing {', '.join(missing)} (needs root and apt-get)")
+    proxy = PROXY_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
+    if not proxy.exists() and shutil.which("npm"):
+        print(f"+ npm install {PROXY}", flush=True)
+        PROXY_DIR.mkdir(exist_ok=True)
+        _try("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", PROXY_DIR, PROXY)
+
+
 def course_env() -> dict:
     """Environment for every job: the venv first on PATH, grader and tools importable."""
     env = dict(os.environ)
@@ -70,8 +110,9 @@ def demo(extra) -> None:
 
 
 def test(extra) -> None:
+    ensure_test_tools()
     in_venv("-m", "ruff", "check", ".")
-    in_venv("-m", "pytest", "--nbval", "-q", "tests", "grader_tests", "solutions", *extra)
+    in_venv("-m", "pytest", "--nbval", "-q", "-rs", "tests", "grader_tests", "solutions", *extra)
 
 
 def lock(_extra) -> None:
