@@ -89,10 +89,12 @@ def test_the_submissions_folder_is_unchanged(graded):
     assert graded[2]
 
 
-def test_only_the_feedback_html_is_published(graded):
-    feedback = graded[3].out / "feedback"
-    for folder in feedback.glob(f"*/{LESSON}"):
-        assert [p.name for p in folder.iterdir()] == [f"{LESSON}.html"], folder
+def test_only_nbgraders_products_are_published(graded):
+    out = graded[3].out
+    for step, suffix in (("feedback", ".html"), ("autograded", ".ipynb")):
+        for folder in (out / step).glob(f"*/{LESSON}"):
+            assert [p.name for p in folder.iterdir()] == [f"{LESSON}{suffix}"], folder
+    feedback = out / "feedback"
     page = (feedback / "a03_reads_solutions" / LESSON / f"{LESSON}.html").read_text()
     assert "BEGIN SOLUTION" not in page and "grader_tests" not in page
 

@@ -30,6 +30,7 @@ import nbformat
 from instructor.engine.course import SOLUTIONS
 
 MAX_NOTEBOOK_BYTES = 20_000_000  # a notebook with plots is well under 1 MB
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")  # what nbgrader adds
 QUOTE_CHARS = 40  # longest quote of the file's contents in a flag
 FLAG_CHARS = 240  # longest flag
 LISTED = 3  # problems or file names listed in one flag; the rest are counted
@@ -156,7 +157,7 @@ def _pick_notebook(names: list[str], lesson: str, problems: list) -> str:
     """The name of the entry to read as the notebook (the expected one, or a single other)."""
     expected = f"{lesson}.ipynb"
     if expected in names:
-        others = sorted(n for n in names if n not in (expected, "timestamp.txt"))
+        others = sorted(n for n in names if n not in (expected, *EXCHANGE_FILES))
         if others:
             problems.append(f"extra files ignored: {_names(others)}")
         return expected

@@ -53,6 +53,7 @@ def _record_lesson(gradebook: Gradebook, lesson: str, student_id: str, scores: d
     for name, points in scores.items():
         grade = gradebook.find_grade(f"grade_{name}", lesson, lesson, student_id)
         grade.auto_score = points
+        grade.needs_manual_grade = False  # the grader's score is final
     gradebook.db.commit()
 
 

@@ -96,24 +96,34 @@ def _grade_one(student_id, submissions: Path, lesson_ids, template, settings) ->
             entry = result["lessons"][lesson]
             entry["flags"] = [one_line(p) for p in problems] + entry["flags"]
         entry["digest"] = submission.digest
-        entry["feedback"] = result.get("feedback", {}).get(lesson)
+        entry["published"] = {
+            step: result.get(step, {}).get(lesson) for step in ("feedback", "autograded")
+        }
         entries[lesson] = entry
     return entries
 
 
+PUBLISHED = {"feedback": ".html", "autograded": ".ipynb"}  # nbgrader's products, nothing else
+
+
+def _publish(out: Path, student_id: str, lesson: str, products: dict) -> None:
+    """Write the lesson's feedback HTML and autograded notebook (and nothing else)."""
+    for step, suffix in PUBLISHED.items():
+        page = out / step / student_id / lesson / f"{lesson}{suffix}"
+        shutil.rmtree(page.parent, ignore_errors=True)
+        if products.get(step) is not None:
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(products[step])
+
+
 def _save(out: Path, student_id: str, entries: dict) -> dict:
-    """Merge new lesson entries into the student's record (feedback HTML goes to its own
-    file); write it atomically; return it."""
+    """Merge new lesson entries into the student's record, publish their products; write
+    the record atomically; return it."""
     path = out / "results" / f"{student_id}.json"
     record = json.loads(path.read_text()) if path.exists() else {"student_id": student_id}
     record.setdefault("lessons", {})
     for lesson, entry in entries.items():
-        page = out / "feedback" / student_id / lesson / f"{lesson}.html"
-        shutil.rmtree(page.parent, ignore_errors=True)
-        html = entry.pop("feedback", None)
-        if html is not None:
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(html)
+        _publish(out, student_id, lesson, entry.pop("published", {}))
         record["lessons"][lesson] = entry
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")

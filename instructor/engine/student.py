@@ -101,7 +101,8 @@ def grade_student(task: Task, template: Path, private: Path) -> dict:
                 entries[lesson]["flags"].insert(0, note)
         return {
             "lessons": entries,
-            "feedback": _feedback(course, task),
+            "feedback": _products(course, task, "feedback", ".html"),
+            "autograded": _products(course, task, "autograded", ".ipynb"),
         }
     finally:
         grader.close()
@@ -211,11 +212,12 @@ def _entry(lesson, grader: Grader, code, course: CourseDir, student_id, failed: 
     }
 
 
-def _feedback(course: CourseDir, task: Task) -> dict:
-    """{lesson: feedback HTML} for the lessons nbgrader wrote feedback for."""
+def _products(course: CourseDir, task: Task, step: str, suffix: str) -> dict:
+    """{lesson: text} of the files nbgrader made in `step` (feedback HTML, autograded
+    notebook); never anything else of the folder the notebook ran in."""
     found = {}
     for lesson in task.notebooks:
-        page = course.path("feedback", task.student_id, lesson, f"{lesson}.html")
+        page = course.path(step, task.student_id, lesson, f"{lesson}{suffix}")
         if page.is_file() and not page.is_symlink():
             found[lesson] = page.read_text(errors="replace")
     return found
