@@ -28,11 +28,13 @@ PYTHON = BIN / "python"
 STAMP = VENV / ".installed"
 INPUTS = ("requirements.lock", "pyproject.toml")
 # Debian packages for the tests, and a file each installs: a browser and its driver for the
-# browser tests, setfacl for the exchange test's Unix users.
+# browser tests, setfacl for the exchange test's Unix users, a PostgreSQL server for the
+# class gradebook's concurrent writers.
 DEBIAN_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "chromium-driver": "/usr/bin/chromedriver",
     "acl": "/usr/bin/setfacl",
+    "postgresql": "/usr/lib/postgresql",
 }
 PROXY = "configurable-http-proxy@5.3.0"  # JupyterHub's proxy, from the npm registry
 PROXY_DIR = VENV / "proxy"

@@ -10,13 +10,17 @@ Each exercise's graded cell `grade_<function>` gets the trusted points as its au
 score; a lesson the student did not submit gets no submission.
 """
 
+import contextlib
 import os
 import shutil
 import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy import text
 from sqlalchemy.exc import SAWarning
+
+LOCK_KEY = 727_2026  # the advisory lock of the class gradebook's writers
 
 
 def class_gradebook_url(out: Path) -> str:
@@ -24,36 +28,59 @@ def class_gradebook_url(out: Path) -> str:
     return os.environ.get("RNNLAB_GRADEBOOK_URL") or f"sqlite:///{out / 'gradebook.db'}"
 
 
-def write_class_gradebook(records: dict, lesson_ids: list, out: Path, template) -> str:
-    """Record every student's trusted exercise scores; return the gradebook's URL.
+def write_class_gradebook(records: dict, lesson_ids: list, out: Path, template, sandbox=True):
+    """Record every student's exercise scores, as the grader recorded them; the URL.
 
     records: {student_id: results record of instructor.grade}; template: the CourseDir the
     lessons were released in; the lessons the class gradebook lacks are copied from its.
+    Each exercise's comment says which grader produced the score (and when the sandbox was
+    off). Runs that share a server database write one after the other.
     """
     url = class_gradebook_url(out)
     if url.startswith("sqlite") and not (out / "gradebook.db").exists():
         # a copy of the released course's gradebook: its schema is made (nbgrader would
         # otherwise need its `alembic` command on PATH) and it knows the lessons
         shutil.copyfile(template.root / "gradebook.db", out / "gradebook.db")
-    with Gradebook(url) as gradebook:
+    with Gradebook(url) as gradebook, writer_lock(gradebook):
         for student_id, record in sorted(records.items()):
             gradebook.update_or_create_student(student_id)
             for lesson in lesson_ids:
-                scores = record["lessons"].get(lesson, {}).get("exercises") or {}
-                if scores:
+                entry = record["lessons"].get(lesson, {})
+                if entry.get("exercises"):
                     _ensure_lesson(gradebook, lesson, template)
-                    _record_lesson(gradebook, lesson, student_id, scores)
+                    _record_lesson(gradebook, lesson, student_id, entry, sandbox)
     return url
 
 
-def _record_lesson(gradebook: Gradebook, lesson: str, student_id: str, scores: dict) -> None:
+@contextlib.contextmanager
+def writer_lock(gradebook: Gradebook):
+    """One writer at a time on a server database (a PostgreSQL advisory lock held by a
+    connection of its own); SQLite locks its file itself."""
+    if gradebook.engine.dialect.name != "postgresql":
+        yield
+        return
+    with gradebook.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+
+
+def _record_lesson(gradebook, lesson: str, student_id: str, entry: dict, sandbox: bool) -> None:
     with warnings.catch_warnings():  # nbgrader's add_submission trips SQLAlchemy's autoflush
         warnings.simplefilter("ignore", SAWarning)  # notice; the rows are written all the same
         gradebook.update_or_create_submission(lesson, student_id)
-    for name, points in scores.items():
+    note = f"graded by instructor.grade, grader {entry.get('fingerprint', '')[:12]}"
+    note += "" if sandbox else ", WITHOUT the sandbox (--no-sandbox): do not trust this score"
+    for name, points in entry["exercises"].items():
         grade = gradebook.find_grade(f"grade_{name}", lesson, lesson, student_id)
         grade.auto_score = points
         grade.needs_manual_grade = False  # the grader's score is final
+        try:
+            gradebook.find_comment(name, lesson, lesson, student_id).auto_comment = note
+        except MissingEntry:  # a gradebook made before solution cells were copied in
+            pass
     gradebook.db.commit()
 
 
@@ -76,3 +103,5 @@ def _ensure_lesson(gradebook: Gradebook, lesson: str, template) -> None:
                     max_score=cell.max_score,
                     cell_type=cell.cell_type,
                 )
+            for cell in notebook.solution_cells:
+                gradebook.add_solution_cell(cell.name, notebook.name, lesson)

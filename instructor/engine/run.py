@@ -9,19 +9,27 @@ A failure while grading one student is that student's: they get 0 for the lesson
 concerned and a flag naming the problem, and the run goes on. Only a fault of the grader
 itself (the sandbox cannot start) stops the run, with a message that says so. A student
 whose submitted files are unchanged since their saved record is not graded again, unless
-`regrade`.
+`regrade`, and the grader that graded it is the same (its fingerprint, instructor.engine.
+fingerprint, covers the hidden tests, solutions, library, engine, locked packages and
+settings); a changed grader re-grades exactly the lessons it affects. One run at a time may
+use an output folder (a lock file); a second one is refused with a message.
 """
 
+import contextlib
+import fcntl
 import json
+import os
 import shutil
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from grader_tests.catalog import exercises
 from instructor.engine.collect import collect, students
 from instructor.engine.course import CourseDir, lessons
+from instructor.engine.fingerprint import fingerprint
 from instructor.engine.flags import one_line
 from instructor.engine.gradebook import write_class_gradebook
 from instructor.engine.report import write_reports
@@ -34,10 +42,16 @@ class GraderFault(RuntimeError):
     """A fault of the grader itself, not of a submission: the run cannot go on."""
 
 
-def prepare_template(out: Path, lesson_ids: list) -> CourseDir:
-    """A course directory with the lessons released (its gradebook knows their cells)."""
+def prepare_template(out: Path, lesson_ids: list, settings=None) -> CourseDir:
+    """A course directory with the lessons released (its gradebook knows their cells);
+    the one of an earlier run is kept when it was made by the same grader."""
+    stamp = json.dumps({les: fingerprint(les, settings or Settings()) for les in lesson_ids})
+    made = out / "template" / ".made-by"
+    if made.is_file() and made.read_text() == stamp:
+        return CourseDir(out / "template", fresh=False)
     template = CourseDir(out / "template")
     generate_release(template, lesson_ids)
+    made.write_text(stamp)
     return template
 
 
@@ -51,38 +65,79 @@ def _failed_entry(lesson: str, flags: list) -> dict:
     }
 
 
-def _stale(record: dict | None, lesson_ids: list, digests: dict) -> list:
-    """The lessons whose saved entry is missing or was made from other submitted files."""
+def _stale(record: dict | None, lesson_ids: list, digests: dict, fingerprints: dict) -> dict:
+    """{lesson: why} for the lessons to grade: no saved entry ("new"), other submitted
+    files ("changed"), or another grader ("grader")."""
     saved = (record or {}).get("lessons", {})
-    return [
-        lesson
-        for lesson in lesson_ids
-        if lesson not in saved or saved[lesson].get("digest") != digests[lesson]
-    ]
+    why = {}
+    for lesson in lesson_ids:
+        entry = saved.get(lesson)
+        if entry is None:
+            why[lesson] = "new"
+        elif entry.get("digest") != digests[lesson]:
+            why[lesson] = "changed"
+        elif entry.get("fingerprint") != fingerprints[lesson]:
+            why[lesson] = "grader"
+    return why
 
 
-def grade_one(student_id, submissions: Path, lesson_ids, template, settings) -> dict:
-    """Grade `lesson_ids` of one student; {lesson: entry}. Never raises for the student's
-    sake: any problem becomes a 0 with a flag. Raises GraderFault for the grader's own."""
+@contextlib.contextmanager
+def _only_run(out: Path):
+    """Hold the output folder's lock for the run; GraderFault if another run holds it."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / ".grading.lock").open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise GraderFault(
+                f"another instructor.grade run is using {out} ({holder}): wait for it to "
+                "finish, or grade into another --out folder"
+            ) from None
+        lock.truncate(0)
+        lock.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        lock.flush()
+        yield
+
+
+class LocalRunner:
+    """Grades a student's Task in a process forked on this machine; its result dict."""
+
+    def __init__(self, template: CourseDir):
+        self.template = template
+
+    def __call__(self, task: Task) -> dict:
+        private = Path(tempfile.mkdtemp(prefix="rnnlab-grading-"))  # short: socket paths
+        try:
+            return run_in_process(task, self.template.root, private)
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
+
+
+def grade_one(student_id, submissions: Path, lesson_ids, runner, settings, fingerprints) -> dict:
+    """Grade `lesson_ids` of one student with `runner`; {lesson: entry}. Never raises for
+    the student's sake: any problem becomes a 0 with a flag. Raises GraderFault for the
+    grader's own."""
     try:
-        return _grade_one(student_id, submissions, lesson_ids, template, settings)
+        entries = _grade_one(student_id, submissions, lesson_ids, runner, settings)
     except GraderFault:
         raise
     except Exception as error:  # a fault while reading or staging this student's files
         reason = f"not graded: reading this submission failed ({type(error).__name__}: {error})"
-        return {lesson: {**_failed_entry(lesson, [reason]), "digest": ""} for lesson in lesson_ids}
+        failed = {lesson: _failed_entry(lesson, [reason]) for lesson in lesson_ids}
+        entries = {lesson: {**entry, "digest": ""} for lesson, entry in failed.items()}
+    for lesson, entry in entries.items():
+        entry["fingerprint"] = fingerprints[lesson]
+    return entries
 
 
-def _grade_one(student_id, submissions: Path, lesson_ids, template, settings) -> dict:
+def _grade_one(student_id, submissions: Path, lesson_ids, runner, settings) -> dict:
     collected = {lesson: collect(submissions, student_id, lesson) for lesson in lesson_ids}
     valid = {lesson: s.notebook for lesson, s in collected.items() if s.notebook is not None}
     result = {"lessons": {}}
     if valid:
-        private = Path(tempfile.mkdtemp(prefix="rnnlab-grading-"))  # short: socket paths
-        try:
-            result = run_in_process(Task(student_id, valid, settings), template.root, private)
-        finally:
-            shutil.rmtree(private, ignore_errors=True)
+        result = runner(Task(student_id, valid, settings))
         if "fatal" in result:
             raise GraderFault(result["fatal"])
     entries = {}
@@ -154,13 +209,20 @@ def grade_class(
     regrade=False,
     template=None,
     settings: Settings | None = None,
+    runner=None,
 ) -> dict:
     """Grade every student of `submissions` into `out`; return {student_id: record}.
 
-    template: a course directory from prepare_template for these lessons (made if None).
+    template: a course directory from prepare_template for these lessons (made if None);
+    runner: grades one student's Task and returns its result (a LocalRunner by default).
     """
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     lesson_ids, settings = lesson_ids or lessons(), settings or Settings()
+    with _only_run(out):
+        return _grade_class(submissions, out, lesson_ids, jobs, regrade, template, settings, runner)
+
+
+def _grade_class(submissions, out, lesson_ids, jobs, regrade, template, settings, runner):
     if settings.sandbox:
         with tempfile.TemporaryDirectory(prefix="rnnlab-check-") as private:
             try:
@@ -168,18 +230,23 @@ def grade_class(
             except SandboxUnavailable as error:
                 raise GraderFault(str(error)) from None
     class_list = students(submissions)
-    todo = {}
+    fingerprints = {lesson: fingerprint(lesson, settings) for lesson in lesson_ids}
+    todo, reasons = {}, {}
     for student_id in class_list:
         digests = {les: collect(submissions, student_id, les).digest for les in lesson_ids}
         saved = _saved_record(out, student_id)
-        stale = lesson_ids if regrade else _stale(saved, lesson_ids, digests)
-        if stale:
-            todo[student_id] = stale
-    template = template or prepare_template(out, lesson_ids)
+        why = _stale(saved, lesson_ids, digests, fingerprints)
+        if regrade:
+            why = {lesson: why.get(lesson, "forced") for lesson in lesson_ids}
+        if why:
+            todo[student_id] = list(why)
+            reasons[student_id] = why
+    template = template or prepare_template(out, lesson_ids, settings)
+    runner = runner or LocalRunner(template)
     fault = None
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {
-            pool.submit(grade_one, s, submissions, stale, template, settings): s
+            pool.submit(grade_one, s, submissions, stale, runner, settings, fingerprints): s
             for s, stale in todo.items()
         }
         for count, future in enumerate(as_completed(futures), start=1):
@@ -194,6 +261,6 @@ def grade_class(
     if fault:
         raise fault
     records = {s: _saved_record(out, s) for s in class_list}
-    write_reports(records, lesson_ids, out, settings)
-    write_class_gradebook(records, lesson_ids, out, template)
+    write_reports(records, lesson_ids, out, settings, fingerprints, reasons)
+    write_class_gradebook(records, lesson_ids, out, template, settings.sandbox)
     return records

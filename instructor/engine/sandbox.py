@@ -5,7 +5,8 @@ its own user, PID, network, IPC and UTS namespaces, in a new session, under reso
 limits, and it dies with the process that started it. Its filesystem is built from
 nothing: read-only the system's /usr, the Python installation, the course environment and
 the course library (lib/); writable only size-capped tmpfs folders (/tmp, /home/student,
-/run/kernels); and, read-only, the folder holding the grader's socket. The repository,
+/run/kernels; the rest of the tree is read-only); and, read-only, the folder holding the
+grader's socket. The repository,
 solutions, hidden tests, course directory, output folder and other students' submissions
 are simply not there.
 
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import sysconfig
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,8 @@ import autograde
 LIB = Path(autograde.__file__).resolve().parents[1]  # the course library, lib/
 REPOSITORY = LIB.parent
 INSIDE_HOME, INSIDE_KERNELS, INSIDE_GRADER = "/home/student", "/run/kernels", "/run/grader"
+INSIDE_NOTEBOOK = "/notebook"  # a kernel's working folder: empty and read-only, so no module
+# a student's code writes can be imported from it
 GRADER_SOCKET = f"{INSIDE_GRADER}/grader.sock"
 NOBODY = 65534
 FIX = (
@@ -53,7 +57,9 @@ class Limits:
     processes: int = 256  # tasks (threads included) of the sandbox's user
     file_size: int = 64 * 1024**2  # bytes per file written
     open_files: int = 512
-    tmpfs: int = 256 * 1024**2  # bytes of each writable folder
+    tmpfs: int = 256 * 1024**2  # bytes of /tmp and of /home/student
+    small_tmpfs: int = 16 * 1024**2  # bytes of /run/kernels (sockets) and of /dev/shm
+    memory: int = 6 * 1024**3  # bytes of all the sandbox's processes (a memory cgroup)
 
     def apply(self) -> None:
         """In the child about to exec bwrap: a new session and the limits."""
@@ -69,11 +75,87 @@ class Limits:
             resource.setrlimit(kind, (value, value))
 
     def describe(self) -> str:
+        enforced = cgroup_controllers()
+        count = "a pids cgroup" if "pids" in enforced else "RLIMIT_NPROC"
+        if "pids" not in enforced and os.geteuid() == 0:
+            count = "nothing (root, and no cgroup the grader may create)"
+        memory = f", {self.memory // 1024**3} GB per sandbox" if "memory" in enforced else ""
         return (
             f"{self.address_space // 1024**3} GB address space and {self.cpu_seconds} s CPU "
-            f"per process, {self.processes} tasks, files up to {self.file_size // 1024**2} MB, "
-            f"{self.open_files} open files, {self.tmpfs // 1024**2} MB per writable folder"
+            f"per process{memory}, {self.processes} tasks (enforced by {count}), files up "
+            f"to {self.file_size // 1024**2} MB, {self.open_files} open files, "
+            f"{self.tmpfs // 1024**2} MB in /tmp and in the home folder"
         )
+
+CGROUP = Path("/sys/fs/cgroup")
+# {controller: (cgroup v1 file, cgroup v2 file)} and the Limits field it holds
+CONTROLLERS = {
+    "pids": ("pids.max", "pids.max", "processes"),
+    "memory": ("memory.limit_in_bytes", "memory.max", "memory"),
+}
+
+
+def _cgroup_folder(controller: str) -> Path | None:
+    """Where this process may make a child cgroup with `controller` (v1 or v2), or None."""
+    v1 = CGROUP / controller
+    if (v1 / "cgroup.procs").is_file():
+        return v1 if os.access(v1, os.W_OK) else None
+    v2 = CGROUP / "cgroup.controllers"
+    if v2.is_file() and controller in v2.read_text().split() and os.access(CGROUP, os.W_OK):
+        return CGROUP
+    return None
+
+
+def cgroup_controllers() -> list[str]:
+    """The controllers a sandbox is put under here (as root, where cgroups are writable)."""
+    return [name for name in CONTROLLERS if _cgroup_folder(name) is not None]
+
+
+class Cgroups:
+    """A sandbox's own cgroups, one per controller the grader may use: the processes and
+    memory of all its processes together (RLIMIT_NPROC does not bind root's processes)."""
+
+    def __init__(self, limits: Limits):
+        self.folders = []
+        for controller in cgroup_controllers():
+            base = _cgroup_folder(controller)
+            v1_file, v2_file, field = CONTROLLERS[controller]
+            folder = base / f"rnnlab-sandbox-{os.getpid()}-{id(self)}"
+            try:
+                folder.mkdir()
+                (folder / (v1_file if base.name == controller else v2_file)).write_text(
+                    str(getattr(limits, field))
+                )
+            except OSError:
+                continue
+            self.folders.append(folder)
+
+    def enter(self) -> None:
+        """In the child about to exec bwrap: join the cgroups, and so will its children."""
+        for folder in self.folders:
+            (folder / "cgroup.procs").write_text(str(os.getpid()))
+
+    def remove(self) -> None:
+        """Remove the cgroups once their last process is gone (give it a second)."""
+        for folder in self.folders:
+            for _ in range(100):
+                try:
+                    folder.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.01)
+
+    @staticmethod
+    def sweep() -> None:
+        """Remove the empty cgroups of graders that were killed before they could."""
+        for controller in cgroup_controllers():
+            for folder in _cgroup_folder(controller).glob("rnnlab-sandbox-*"):
+                owner = folder.name.split("-")[2]
+                if not Path(f"/proc/{owner}").exists():
+                    try:
+                        folder.rmdir()
+                    except OSError:
+                        pass
 
 
 def bwrap_path() -> str:
@@ -124,26 +206,25 @@ def bwrap_command(channel: Path, limits: Limits, command: list[str], info_fd: in
     passwd.write_text(f"nobody:x:{NOBODY}:{NOBODY}:nobody:{INSIDE_HOME}:/usr/sbin/nologin\n")
     group.write_text(f"nogroup:x:{NOBODY}:\n")
     tmpfs = ["--size", str(limits.tmpfs), "--tmpfs"]
+    small = ["--size", str(limits.small_tmpfs), "--tmpfs"]
     return [
         bwrap_path(),
         *("--unshare-all", "--unshare-user", "--disable-userns"),
         *("--uid", str(NOBODY), "--gid", str(NOBODY)),
         *("--die-with-parent", "--new-session", "--info-fd", str(info_fd)),
-        *_system_mounts(),
+        *("--hostname", "sandbox"),
+        *(*tmpfs, "/tmp", *tmpfs, INSIDE_HOME, *small, INSIDE_KERNELS),  # first: the binds
+        *_system_mounts(),  # below may lie under /tmp, and a later tmpfs would hide them
         *_python_mounts(),
         *("--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"),
-        *("--proc", "/proc", "--dev", "/dev"),
-        *tmpfs,
-        "/tmp",
-        *tmpfs,
-        INSIDE_HOME,
-        *tmpfs,
-        INSIDE_KERNELS,
+        *("--proc", "/proc", "--dev", "/dev", *small, "/dev/shm", "--remount-ro", "/dev"),
         *("--ro-bind", str(channel), INSIDE_GRADER),
+        *("--dir", INSIDE_NOTEBOOK, "--remount-ro", "/"),  # the rest is read-only
         *("--chdir", INSIDE_HOME, "--clearenv"),
         *("--setenv", "HOME", INSIDE_HOME, "--setenv", "PATH", "/usr/bin:/bin"),
         *("--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1"),
         *("--setenv", "MPLCONFIGDIR", "/tmp/matplotlib", "--setenv", "LANG", "C.UTF-8"),
+        *("--setenv", "PYTHONPATH", str(LIB)),
         *command,
     ]
 
@@ -164,6 +245,7 @@ def kernel_environment(extra: dict) -> dict:
         "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "RNNLAB_GRADER_SOCKET": GRADER_SOCKET,
+        "PYTHONPATH": str(LIB),  # the course library bound in, whatever the venv points at
     }
     env.update({k: v for k, v in extra.items() if k.startswith(("NBGRADER_", "JPY_SESSION"))})
     return env
@@ -195,6 +277,12 @@ class Sandbox:
         info_read, info_write = os.pipe()
         command = [sys.executable, "-m", "autograde.zygote", str(theirs.fileno())]
         log = (self.private / "sandbox.log").open("wb")
+        self.cgroups = Cgroups(self.limits)
+
+        def limit() -> None:
+            self.limits.apply()
+            self.cgroups.enter()
+
         try:
             self.process = subprocess.Popen(
                 bwrap_command(self.channel, self.limits, command, info_write),
@@ -202,7 +290,7 @@ class Sandbox:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
-                preexec_fn=self.limits.apply,
+                preexec_fn=limit,
             )
         finally:
             log.close()
@@ -262,6 +350,7 @@ class Sandbox:
             except OSError:
                 pass
             self.process.wait()
+            self.cgroups.remove()
         for name in ("replies", "control", "info"):
             handle = getattr(self, name, None)
             if handle is not None:
@@ -291,6 +380,7 @@ def check_available(private: Path) -> None:
         bwrap_path()
     except (ImportError, OSError) as error:
         raise SandboxUnavailable(f"no bwrap binary ({error}). {FIX}") from None
+    Cgroups.sweep()
     sandbox = Sandbox(private)
     sandbox.start()
     sandbox.stop()

@@ -81,7 +81,7 @@ class Encoder:
 
     def _value(self, value, out: list, depth: int) -> None:
         kind = type(value)
-        if depth > MAX_DEPTH:
+        if depth >= MAX_DEPTH:
             self._unsupported("value nested too deeply", out)
         elif value is None:
             out.append(b"N")

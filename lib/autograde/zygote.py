@@ -13,19 +13,59 @@ notebook starts in milliseconds with a state of its own. It speaks JSON lines on
 
 "cleanup" ends a notebook's run: every other process of the sandbox is killed and the
 writable folders are emptied, so nothing of one notebook reaches the next. The zygote is
-not dumpable, so a kernel cannot read or write its memory.
+not dumpable, so a kernel cannot read or write its memory. A kernel may not execute any
+program (a seccomp filter refuses execve), so no compiler, shell or helper binary can run
+in it: student code is Python in this one process.
 """
 
 import ctypes
 import json
 import os
+import platform
 import shutil
 import signal
 import socket
+import struct
 import sys
 
-WRITABLE = ("/tmp", "/home/student", "/run/kernels")
-PR_SET_DUMPABLE = 4
+WRITABLE = ("/tmp", "/home/student", "/run/kernels", "/dev/shm")
+PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 4, 38, 22, 2
+# {machine: (seccomp's architecture number, execve, execveat)}
+EXEC_CALLS = {"x86_64": (0xC000003E, 59, 322), "aarch64": (0xC00000B7, 221, 281)}
+
+
+def _seccomp_program(arch: int, execve: int, execveat: int) -> bytes:
+    """A classic BPF program: execve and execveat fail with EPERM (as does any x32 call),
+    other calls pass, and a call made with another architecture's numbers kills."""
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, eperm, kill = 0x7FFF0000, 0x00050001, 0x80000000
+    rows = [
+        (load, 0, 0, 4),  # 0: the architecture
+        (jeq, 0, 6, arch),  # 1: ours -> 2, else -> 8 (kill)
+        (load, 0, 0, 0),  # 2: the call's number
+        (jge, 3, 0, 0x40000000),  # 3: x32 calls -> 7 (refuse)
+        (jeq, 2, 0, execve),  # 4: -> 7
+        (jeq, 1, 0, execveat),  # 5: -> 7
+        (ret, 0, 0, allow),  # 6
+        (ret, 0, 0, eperm),  # 7
+        (ret, 0, 0, kill),  # 8
+    ]
+    return b"".join(struct.pack("<HBBI", *row) for row in rows)
+
+
+def forbid_exec() -> None:
+    """From now on, this process and its children cannot execute a program."""
+    arch, execve, execveat = EXEC_CALLS[platform.machine()]
+    program = ctypes.create_string_buffer(_seccomp_program(arch, execve, execveat))
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    fprog = Program(len(program.raw) // 8, ctypes.cast(program, ctypes.c_void_p))
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "seccomp filter refused")
 
 
 def _preload() -> None:
@@ -110,14 +150,13 @@ def _run_kernel(connection: dict, env: dict) -> None:
     """In the forked child: become the kernel of one notebook."""
     try:
         os.setsid()
+        forbid_exec()
         null = os.open(os.devnull, os.O_RDWR)
         for target in (0, 1, 2):
             os.dup2(null, target)
         os.environ.clear()
         os.environ.update(env)
-        work = os.path.join("/home/student", "work")
-        os.makedirs(work, exist_ok=True)
-        os.chdir(work)
+        os.chdir("/notebook")  # empty and read-only: nothing written there can be imported
         path = "/run/kernels/connection.json"
         with open(path, "w") as handle:
             json.dump(connection, handle)

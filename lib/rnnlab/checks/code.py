@@ -32,7 +32,6 @@ ALLOWED_MODULES = (
     "functools",
     "itertools",
     "collections",
-    "typing",
     "dataclasses",
     "copy",
     "time",
@@ -54,16 +53,29 @@ REACHING = frozenset(
     "autograde _getframe".split()
 )
 FRAME_ATTRIBUTE = re.compile(r"^(f|tb|gi|cr|ag|co)_[a-z]+$")
+# parts of allowed packages that build or load native code, or run code from strings
+DENIED_MODULES = ("numpy.testing", "numpy.f2py", "numpy.ctypeslib", "numpy.distutils")
 
 
 def _allowed_module(name: str) -> bool:
-    return name.split(".")[0] in ALLOWED_MODULES
+    parts = name.split(".")
+    if parts[0] not in ALLOWED_MODULES or any(p.startswith("_") for p in parts[1:]):
+        return False
+    return not any(name == d or name.startswith(d + ".") for d in DENIED_MODULES)
+
+
+class OffLimits:
+    """What a name bound to a module graded code may not use stands for (not imported)."""
+
+    def __init__(self, name: str):
+        self.__name__ = name
 
 
 def _import(name: str):
-    """The module `name` if graded code may import it (imported here to resolve names)."""
+    """The module `name` if graded code may import it (imported here to resolve names), or
+    an OffLimits for one it may not."""
     if not _allowed_module(name):
-        return None
+        return OffLimits(name)
     try:
         return importlib.import_module(name)
     except ImportError:
@@ -293,6 +305,9 @@ def _rule(node: ast.AST, scope: _Bindings) -> str:
             return f"imports from {source}, which graded code may not use"
         return ""
     if isinstance(node, ast.Name):
+        value = scope.lookup(node.id) if isinstance(node.ctx, ast.Load) else None
+        if isinstance(value, OffLimits):
+            return f"uses the module {value.__name__}, which graded code may not use"
         return _name_rule(node.id)
     if isinstance(node, ast.Attribute):
         return _attribute_rule(node, scope)
@@ -320,7 +335,7 @@ def _attribute_rule(node: ast.Attribute, scope: _Bindings) -> str:
     if module and isinstance(node.ctx, (ast.Store, ast.Del)):
         return f"changes {module.__name__}.{attr}: graded code may not change a library"
     value = scope.chain(node)
-    reached = value[-1] if value and isinstance(value[-1], types.ModuleType) else None
+    reached = value[-1] if value and isinstance(value[-1], (types.ModuleType, OffLimits)) else None
     if reached and not _allowed_module(reached.__name__):
         return f"reaches the module {reached.__name__}, which graded code may not use"
     return ""
