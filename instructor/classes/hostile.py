@@ -8,7 +8,7 @@ patch the libraries, or flood the output. Their code uses constructs graded code
 (rnnlab.checks.code), so each is flagged and scores 0, but the notebook still runs in the
 sandbox, so the attack is really tried. Others need no such construct: answers that fool
 comparisons (an ndarray subclass, an object array that equals everything), forged report
-text, a multi-line error message meant to forge summary lines, an `exit()`.
+text, a multi-line error message meant to forge summary lines.
 
 Each student records the exact score the grader must give and a phrase that must appear in
 one of its flags ("" when nothing needs a look). `write_hostile_class(folder, targets)`
@@ -259,7 +259,6 @@ def softmax(z):
     return z
 """
 
-EXITS = "exit()"
 PRINT_MEGABYTES = "print('x' * 5_000_000)"
 FAKE_PASS = "print('All tests passed! 8 / 8 points')"
 
@@ -286,7 +285,6 @@ STUDENTS = [
     Hostile("h12_deletes_tests", FULL, "were deleted", "solved, graded cells deleted"),
     Hostile("h13_claims_points", 0.0, "", "unsolved, metadata claims 100 points"),
     Hostile("h14_fake_pass", 0.0, "", "unsolved, prints 'All tests passed!'"),
-    Hostile("h15_exits", FULL, "", "exit() in a solution cell: the notebook still runs"),
     Hostile("a01_reads_hidden_tests", 0.0, NOT_GRADED, "imports the hidden tests"),
     Hostile("a02_searches_objects", 0.0, NOT_GRADED, "looks through live objects"),
     Hostile("a03_reads_solutions", 0.0, NOT_GRADED, "looks for solutions/ on disk"),
@@ -348,7 +346,6 @@ def _notebooks(release: dict, targets: Targets) -> dict:
         "h12_deletes_tests": {name: _graded_cells(_full(release), lambda cell: None)},
         "h13_claims_points": {name: _graded_cells(fill(release, {}), _claim_points)},
         "h14_fake_pass": {name: fill(release, {"softmax": FAKE_PASS})},
-        "h15_exits": {name: _with_cell(release, "softmax", EXITS, True)},
         **notebooks,
         "a12_array_subclass": {name: _replace(release, "softmax", ARRAY_SUBCLASS)},
         "a13_equals_everything": {name: _replace(release, "softmax", EQUALS_EVERYTHING)},
