@@ -7,19 +7,40 @@ when it differs from what this command would write now.
 """
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
-from instructor.engine.course import COURSE, CourseDir, lessons
+from instructor.engine.course import COURSE, CourseDir, NbgraderError, lessons
 
 
 def generate_release(course_dir: CourseDir, lesson_ids=None) -> dict[str, Path]:
-    """Run nbgrader generate_assignment for the lessons (default: all); {lesson: notebook}."""
-    released = {}
-    for lesson in lesson_ids or lessons():
-        course_dir.nbgrader("generate_assignment", lesson, "--force", "--create")
-        released[lesson] = course_dir.path("release", lesson, f"{lesson}.ipynb")
-    return released
+    """nbgrader generate_assignment for the lessons (default: all), all in one process that
+    loads nbgrader once; {lesson: released notebook}."""
+    lesson_ids = list(lesson_ids or lessons())
+    course_dir.run_python("-m", "instructor.release", "--into", course_dir.root, *lesson_ids)
+    return {lesson: course_dir.path("release", lesson, f"{lesson}.ipynb") for lesson in lesson_ids}
+
+
+def _generate_here(root: str, lesson_ids: list) -> None:
+    """In this process: generate_assignment of each lesson in the course directory root."""
+    from nbgrader.apps.nbgraderapp import NbGraderApp
+
+    for lesson in lesson_ids:
+        NbGraderApp.clear_instance()
+        try:
+            NbGraderApp.launch_instance(
+                argv=[
+                    "generate_assignment",
+                    lesson,
+                    "--force",
+                    "--create",
+                    f"--CourseDirectory.root={root}",
+                ]
+            )
+        except SystemExit as exit:
+            if exit.code:
+                raise NbgraderError(f"generate_assignment {lesson} failed") from None
 
 
 def write_course(released: dict[str, Path], target: Path = COURSE) -> None:
@@ -32,6 +53,9 @@ def write_course(released: dict[str, Path], target: Path = COURSE) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--into"]:
+        _generate_here(sys.argv[2], sys.argv[3:])
+        return
     with tempfile.TemporaryDirectory(prefix="rnnlab-release-") as workdir:
         released = generate_release(CourseDir(Path(workdir)))
         write_course(released)

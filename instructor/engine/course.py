@@ -67,13 +67,24 @@ class CourseDir:
         return env
 
     def nbgrader(self, *args: str, check: bool = True, timeout: float | None = None):
-        """Run `nbgrader <args>` on this course directory with the course configuration.
+        """Run `nbgrader <args>` on this course directory with the course configuration."""
+        return self.run_python(
+            "-m",
+            "nbgrader",
+            *args,
+            f"--CourseDirectory.root={self.root}",
+            check=check,
+            timeout=timeout,
+        )
+
+    def run_python(self, *args, check: bool = True, timeout: float | None = None):
+        """Run `python <args>` in this course directory with the course's environment.
 
         Runs in its own process group under the course's memory limit; after `timeout`
-        seconds the whole group (nbgrader and its kernels) is killed. Returns the
-        CompletedProcess (returncode -9 after a kill).
+        seconds the whole group (and any kernels) is killed. Returns the CompletedProcess
+        (returncode -9 after a kill); raises NbgraderError if it failed and `check`.
         """
-        command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={self.root}"]
+        command = [sys.executable, *map(str, args)]
         process = subprocess.Popen(
             command,
             cwd=self.root,
@@ -91,7 +102,7 @@ class CourseDir:
         done = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
         if check and done.returncode != 0:
             tail = "\n".join(done.stderr.splitlines()[-15:])
-            raise NbgraderError(f"nbgrader {' '.join(args)} failed:\n{tail}")
+            raise NbgraderError(f"{' '.join(map(str, args))} failed:\n{tail}")
         return done
 
 
