@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SAWarning
 
 LOCK_KEY = 727_2026  # the advisory lock of the class gradebook's writers
@@ -41,7 +41,7 @@ def write_class_gradebook(records: dict, lesson_ids: list, out: Path, template, 
         # a copy of the released course's gradebook: its schema is made (nbgrader would
         # otherwise need its `alembic` command on PATH) and it knows the lessons
         shutil.copyfile(template.root / "gradebook.db", out / "gradebook.db")
-    with Gradebook(url) as gradebook, writer_lock(gradebook):
+    with writer_lock(url), Gradebook(url) as gradebook:
         for student_id, record in sorted(records.items()):
             gradebook.update_or_create_student(student_id)
             for lesson in lesson_ids:
@@ -53,18 +53,22 @@ def write_class_gradebook(records: dict, lesson_ids: list, out: Path, template, 
 
 
 @contextlib.contextmanager
-def writer_lock(gradebook: Gradebook):
-    """One writer at a time on a server database (a PostgreSQL advisory lock held by a
-    connection of its own); SQLite locks its file itself."""
-    if gradebook.engine.dialect.name != "postgresql":
+def writer_lock(url: str):
+    """One writer at a time on a server database, from making its tables to the last score
+    (a PostgreSQL advisory lock held by a connection of its own); SQLite locks its file."""
+    if not url.startswith("postgresql"):
         yield
         return
-    with gradebook.engine.connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
-        try:
-            yield
-        finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+    finally:
+        engine.dispose()
 
 
 def _record_lesson(gradebook, lesson: str, student_id: str, entry: dict, sandbox: bool) -> None:
