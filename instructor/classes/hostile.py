@@ -7,8 +7,9 @@ listener on 127.0.0.1, kill what they can see, outlive their cell, dodge the tim
 patch the libraries, or flood the output. Their code uses constructs graded code may not use
 (rnnlab.checks.code), so each is flagged and scores 0, but the notebook still runs in the
 sandbox, so the attack is really tried. Others need no such construct: answers that fool
-comparisons (an ndarray subclass, an object array that equals everything), forged report
-text, a multi-line error message meant to forge summary lines.
+comparisons (an ndarray subclass, an object array that equals everything, inputs zeroed in
+place so that the reference computes the answer for zeros), forged report text, a
+multi-line error message meant to forge summary lines.
 
 Each student records the exact score the grader must give and a phrase that must appear in
 one of its flags ("" when nothing needs a look). `write_hostile_class(folder, targets)`
@@ -259,6 +260,29 @@ def softmax(z):
     return z
 """
 
+ZEROES_INPUTS = {
+    "softmax": """
+def softmax(z):
+    z[...] = 0.0
+    return np.full(z.shape, 1.0 / z.shape[-1])
+""",
+    "rnn_cell_forward": """
+def rnn_cell_forward(x_t, h_prev, params):
+    N, H, V = x_t.shape[0], h_prev.shape[1], params["b_y"].shape[0]
+    for value in (x_t, h_prev, *params.values()):
+        value[...] = 0.0
+    h_next = np.zeros((N, H))
+    return h_next, np.full((N, V), 1.0 / V), (x_t, h_prev, h_next, params)
+""",
+    "rnn_forward": """
+def rnn_forward(x, h0, params):
+    (N, T, _), H, V = x.shape, h0.shape[1], params["b_y"].shape[0]
+    for value in (x, h0, *params.values()):
+        value[...] = 0.0
+    h = np.zeros((N, T, H))
+    return h, np.full((N, T, V), 1.0 / V), [(x[:, t], h0, h[:, t], params) for t in range(T)]
+""",
+}
 PRINT_MEGABYTES = "print('x' * 5_000_000)"
 FAKE_PASS = "print('All tests passed! 8 / 8 points')"
 
@@ -301,6 +325,7 @@ STUDENTS = [
     Hostile("a14_multiline_error", 6.0, "", "an error message that forges summary lines"),
     Hostile("a15_fake_report", 6.0, "", "softmax prints a fake passing report"),
     Hostile("a16_saves_files", FULL, "", "solved, saves files in its folder and elsewhere"),
+    Hostile("a17_zeroes_its_inputs", 0.0, "", "zeroes its inputs, returns the answer for zeros"),
 ]
 
 
@@ -351,6 +376,7 @@ def _notebooks(release: dict, targets: Targets) -> dict:
         "a13_equals_everything": {name: _replace(release, "softmax", EQUALS_EVERYTHING)},
         "a14_multiline_error": {name: _replace(release, "softmax", MULTILINE_ERROR)},
         "a15_fake_report": {name: _replace(release, "softmax", FAKE_REPORT)},
+        "a17_zeroes_its_inputs": {name: fill(release, ZEROES_INPUTS)},
         "a16_saves_files": {
             name: _with_cell(release, "softmax", SAVE_FILES.format(**paths), True)
         },

@@ -1,0 +1,135 @@
+"""Attacks on the grader by answers that use no construct the static rules flag.
+
+Each test is one attack a student could write from the course materials alone, graded the
+way the grader grades it: in this process (`run_answer`, as the catalog does) or over the
+wire against the real client (`grade_over_the_wire`: the client serves the answer from a
+namespace here, the grader calls it through a RemoteFunction, as with a sandboxed kernel).
+"""
+
+import socket
+import threading
+import time
+
+import pytest
+
+from autograde import client, wire
+from grader_tests.catalog import Answer, exercises, run_answer
+from grader_tests.grading import master, reference
+from instructor.engine.remote import RemoteFunction, Session
+from rnnlab.checks.code import StudentCode
+
+
+def grade_over_the_wire(lesson: str, name: str, source: str):
+    """The Result of grading `source` (one solution cell) through the client and the wire."""
+    namespace = dict(vars(reference(lesson)))
+    exec(compile(source, f"<attack on {name}>", "exec"), namespace)
+    code = StudentCode.of_master(master(lesson), {name: source})
+    grader_end, kernel_end = socket.socketpair()
+    graded = {}
+
+    def grade():
+        with grader_end:
+            hello = wire.decode(wire.receive(grader_end))
+            assert hello == {"kind": "hello", "exercise": name}
+            session = Session(grader_end, time.monotonic() + 60, 20)
+            graded["result"] = exercises(lesson)[name].run(RemoteFunction(session, name, code))
+            session.report(graded["result"].report(), graded["result"].score)
+
+    thread = threading.Thread(target=grade)
+    thread.start()
+    with kernel_end:  # the client runs in the main thread: its time limit is an alarm
+        client._Session(kernel_end, namespace).run(name)
+    thread.join()
+    return graded["result"]
+
+
+def _clean(source: str) -> str:
+    """`source`, after checking that the static rules find nothing to flag in it."""
+    problems = StudentCode.of_master(master("01_rnn_forward"), {"softmax": source}).problems()
+    assert problems == [], problems
+    return source
+
+
+# --- answers that zero their inputs: the reference then computes the answer they give ----
+
+ZEROING = {
+    ("01_rnn_forward", "softmax"): """
+def softmax(z):
+    z[...] = 0.0
+    return np.full(z.shape, 1.0 / z.shape[-1])
+""",
+    ("01_rnn_forward", "rnn_cell_forward"): """
+def rnn_cell_forward(x_t, h_prev, params):
+    N, H, V = x_t.shape[0], h_prev.shape[1], params["b_y"].shape[0]
+    for value in (x_t, h_prev, *params.values()):
+        value[...] = 0.0
+    h_next = np.zeros((N, H))
+    return h_next, np.full((N, V), 1.0 / V), (x_t, h_prev, h_next, params)
+""",
+    ("01_rnn_forward", "rnn_forward"): """
+def rnn_forward(x, h0, params):
+    (N, T, _), H, V = x.shape, h0.shape[1], params["b_y"].shape[0]
+    for value in (x, h0, *params.values()):
+        value[...] = 0.0
+    h = np.zeros((N, T, H))
+    return h, np.full((N, T, V), 1.0 / V), [(x[:, t], h0, h[:, t], params) for t in range(T)]
+""",
+    ("06_bilstm_attention", "bilstm_encode"): """
+def bilstm_encode(x, lstm_fw, lstm_bw):
+    for weights in (*lstm_fw.params, *lstm_bw.params):
+        weights[...] = 0.0
+    (N, T, _), H = x.shape, lstm_fw.params[1].shape[0]
+    states = np.zeros((N, H))
+    return np.zeros((N, T, 2 * H)), states, states, states, states
+""",
+}
+
+
+@pytest.mark.parametrize("lesson, name", list(ZEROING), ids=[n for _, n in ZEROING])
+def test_an_answer_that_zeroes_its_inputs_earns_nothing(lesson, name):
+    """Before the fix: 1.6 / 2, 2.5 / 3, 2.5 / 3 and 3 / 3 points, computing nothing."""
+    answer = Answer(name, "zeroes its inputs", _clean(ZEROING[lesson, name]))
+    assert run_answer(lesson, answer).score == 0
+
+
+def test_zeroing_the_inputs_earns_nothing_over_the_wire():
+    result = grade_over_the_wire("06_bilstm_attention", "bilstm_encode", ZEROING[
+        "06_bilstm_attention", "bilstm_encode"
+    ])
+    assert result.score == 0, result.report()
+
+
+def test_an_honest_answer_that_changes_its_input_keeps_its_points():
+    """The fix compares with the reference on the original inputs: a right answer that
+    also shifts z in place loses the "input not modified" part only."""
+    source = """
+def softmax(z):
+    z -= z.max(axis=-1, keepdims=True)
+    exp = np.exp(z)
+    return exp / exp.sum(axis=-1, keepdims=True)
+"""
+    result = run_answer("01_rnn_forward", Answer("softmax", "shifts z in place", source))
+    assert result.score == 1.6, result.report()
+    assert "changed its input 'z' in place" in result.report()
+
+
+# --- layer attributes written back from the sandbox ---------------------------------------
+
+FORGED_BACKWARD_CALL = """
+def attention_weight_backward(da, cache):
+    hs, h, softmax = cache
+    a = softmax.cache
+    ds = a * (da - np.sum(a * da, axis=1, keepdims=True))
+    softmax.backward_calls = 1
+    return ds[:, :, np.newaxis] * h[:, np.newaxis, :], np.sum(ds[:, :, np.newaxis] * hs, axis=1)
+"""
+
+
+def test_an_attribute_set_in_the_sandbox_is_not_a_call_of_softmax_backward():
+    """Before the fix, `softmax.backward_calls = 1` reached the grader's counting layer and
+    passed the check that the backward goes through the softmax layer (3 / 3 points)."""
+    source = _clean(FORGED_BACKWARD_CALL)
+    result = grade_over_the_wire("05_attention_weight", "attention_weight_backward", source)
+    assert "✗ goes back through the softmax layer in cache" in result.report()
+    assert result.score == 2.5
+
