@@ -4,12 +4,12 @@ Where `broken_files.py` attacks the reading of the submissions folder, these stu
 with code. Most start from the untouched release (honest score 0) and add an attack: read
 the hidden tests or the solutions, forge a result, write outside the sandbox, reach a
 listener on 127.0.0.1, kill what they can see, outlive their cell, dodge the time limits,
-patch the libraries, or flood the output. Their code uses constructs graded code may not use
-(rnnlab.checks.code), so each is flagged and scores 0, but the notebook still runs in the
-sandbox, so the attack is really tried. Others need no such construct: answers that fool
-comparisons (an ndarray subclass, an object array that equals everything, inputs zeroed in
-place so that the reference computes the answer for zeros), forged report text, a
-multi-line error message meant to forge summary lines.
+patch the libraries, run code from a string, or flood the output. Their code uses
+constructs graded code may not use (rnnlab.checks.code), so each is flagged and scores 0,
+but the notebook still runs in the sandbox, so the attack is really tried. Others need no
+such construct: answers that fool comparisons (an ndarray subclass, an object array that
+equals everything, inputs zeroed in place so that the reference computes the answer for
+zeros), forged report text, a multi-line error message meant to forge summary lines.
 
 Each student records the exact score the grader must give and a phrase that must appear in
 one of its flags ("" when nothing needs a look). `write_hostile_class(folder, targets)`
@@ -221,6 +221,15 @@ np.isclose = lambda a, b, **kw: np.ones(np.broadcast(np.asarray(a), np.asarray(b
 np.allclose = lambda *a, **kw: True
 """
 
+EVALUATES_A_STRING = """
+import typing
+
+def probe(x: "exec('import os; os.kill(os.getpid(), 0)') or int"):
+    return x
+
+typing.get_type_hints(probe)
+"""
+
 # --- attacks within the rules: they must simply not pay -----------------------------------
 
 ARRAY_SUBCLASS = """
@@ -325,6 +334,7 @@ STUDENTS = [
     Hostile("a14_multiline_error", 6.0, "", "an error message that forges summary lines"),
     Hostile("a15_fake_report", 6.0, "", "softmax prints a fake passing report"),
     Hostile("a16_saves_files", FULL, "", "solved, saves files in its folder and elsewhere"),
+    Hostile("a18_evaluates_a_string", 0.0, NOT_GRADED, "solved, runs code from an annotation"),
     Hostile("a17_zeroes_its_inputs", 0.0, "", "zeroes its inputs, returns the answer for zeros"),
 ]
 
@@ -377,6 +387,7 @@ def _notebooks(release: dict, targets: Targets) -> dict:
         "a14_multiline_error": {name: _replace(release, "softmax", MULTILINE_ERROR)},
         "a15_fake_report": {name: _replace(release, "softmax", FAKE_REPORT)},
         "a17_zeroes_its_inputs": {name: fill(release, ZEROES_INPUTS)},
+        "a18_evaluates_a_string": {name: _with_cell(release, "softmax", EVALUATES_A_STRING, True)},
         "a16_saves_files": {
             name: _with_cell(release, "softmax", SAVE_FILES.format(**paths), True)
         },
