@@ -9,7 +9,8 @@ constructs graded code may not use (rnnlab.checks.code), so each is flagged and 
 but the notebook still runs in the sandbox, so the attack is really tried. Others need no
 such construct: answers that fool comparisons (an ndarray subclass, an object array that
 equals everything, inputs zeroed in place so that the reference computes the answer for
-zeros), forged report text, a multi-line error message meant to forge summary lines.
+zeros), forged report text, a multi-line error message meant to forge summary lines,
+script in the student's own Markdown meant for whoever opens the feedback.
 
 Each student records the exact score the grader must give and a phrase that must appear in
 one of its flags ("" when nothing needs a look). `write_hostile_class(folder, targets)`
@@ -75,6 +76,22 @@ def _graded_cells(notebook: dict, change) -> dict:
 
 def _markdown_only(notebook: dict) -> dict:
     return {**notebook, "cells": [c for c in notebook["cells"] if c["cell_type"] == "markdown"]}
+
+
+MARKUP = (
+    "My notes <script>alert('a19')</script> <img src=x onerror=\"alert('a19')\"> "
+    "[more](javascript:alert('a19'))"
+)
+
+
+def _with_markup(notebook: dict) -> dict:
+    """The notebook with a Markdown cell and a raw HTML cell of the student's after the
+    first cell: script, event handler and javascript: link meant for the feedback page."""
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": MARKUP},
+        {"cell_type": "raw", "metadata": {"format": "text/html"}, "source": MARKUP},
+    ]
+    return {**notebook, "cells": notebook["cells"][:1] + cells + notebook["cells"][1:]}
 
 
 def _claim_points(cell: dict) -> dict:
@@ -335,6 +352,7 @@ STUDENTS = [
     Hostile("a15_fake_report", 6.0, "", "softmax prints a fake passing report"),
     Hostile("a16_saves_files", FULL, "", "solved, saves files in its folder and elsewhere"),
     Hostile("a18_evaluates_a_string", 0.0, NOT_GRADED, "solved, runs code from an annotation"),
+    Hostile("a19_html_in_markdown", FULL, "", "solved, with script in Markdown and raw cells"),
     Hostile("a17_zeroes_its_inputs", 0.0, "", "zeroes its inputs, returns the answer for zeros"),
 ]
 
@@ -387,6 +405,7 @@ def _notebooks(release: dict, targets: Targets) -> dict:
         "a14_multiline_error": {name: _replace(release, "softmax", MULTILINE_ERROR)},
         "a15_fake_report": {name: _replace(release, "softmax", FAKE_REPORT)},
         "a17_zeroes_its_inputs": {name: fill(release, ZEROES_INPUTS)},
+        "a19_html_in_markdown": {name: _with_markup(_full(release))},
         "a18_evaluates_a_string": {name: _with_cell(release, "softmax", EVALUATES_A_STRING, True)},
         "a16_saves_files": {
             name: _with_cell(release, "softmax", SAVE_FILES.format(**paths), True)
