@@ -7,6 +7,7 @@ namespace here, the grader calls it through a RemoteFunction, as with a sandboxe
 """
 
 import socket
+import struct
 import threading
 import time
 
@@ -15,6 +16,7 @@ import pytest
 from autograde import client, wire
 from grader_tests.catalog import Answer, exercises, run_answer
 from grader_tests.grading import master, reference
+from instructor.engine.grader import Grader
 from instructor.engine.remote import RemoteFunction, Session
 from rnnlab.checks.code import StudentCode
 
@@ -225,3 +227,40 @@ def softmax(z: np.ndarray, _calls=[]) -> np.ndarray:
     return exp / exp.sum(axis=-1, keepdims=True)
 """
     assert _clean(source)
+
+
+# --- frames a hijacked kernel sends to the grader ------------------------------------------
+
+
+def _array_frame(shape: tuple) -> bytes:
+    """An encoded float64 array of `shape` with no bytes (right when a dimension is 0)."""
+    dims = b"".join(struct.pack("<q", n) for n in shape)
+    return b"A" + struct.pack("<I", 3) + b"<f8" + struct.pack("<B", len(shape)) + dims + bytes(8)
+
+
+def test_an_array_too_big_for_numpy_is_a_wire_error():
+    """Before the fix, numpy's own ValueError came out of the decoder."""
+    with pytest.raises(wire.WireError):
+        wire.decode(_array_frame((0, 2**62, 2**62)))
+
+
+def test_the_grader_serves_the_next_cell_after_an_evil_hello(tmp_path):
+    """Before the fix, a hello the grader could not handle (here an exercise name that is a
+    list, which the lookup by name cannot hash) ended the grader's thread: no graded cell
+    was served after it."""
+    namespace = dict(vars(reference("01_rnn_forward")))
+    grader = Grader(tmp_path / "grader.sock", None, 20)  # as under nbval: lesson by name
+    grader.start()
+    try:
+        for hello in ({"kind": "hello", "exercise": []}, {"kind": "hello", "exercise": {}}):
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.connect(str(tmp_path / "grader.sock"))
+                wire.send(sock, wire.encode(hello))
+                sock.settimeout(5)
+                sock.recv(1)
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(str(tmp_path / "grader.sock"))
+            sock.settimeout(30)
+            assert client._Session(sock, namespace).run("softmax") == 2.0
+    finally:
+        grader.close()
