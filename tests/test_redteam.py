@@ -229,6 +229,25 @@ def softmax(z: np.ndarray, _calls=[]) -> np.ndarray:
     assert _clean(source)
 
 
+# --- the reference helpers, called by the student's code outside the sandbox -------------
+
+HUGE_HELPER_CALL = """
+def rnn_backward(dh, caches):
+    column = np.zeros((5000, 1))
+    params = {"W_x": np.zeros((5000, 1)), "W_h": np.zeros((1, 1)), "b": np.zeros(1)}
+    rnn_cell_backward(column, (column, column, column, params))
+    raise ValueError("the grader computed a 5000 x 5000 product for it")
+"""
+
+
+def test_a_helper_call_cannot_make_the_grader_allocate_gigabytes():
+    """Before the fix, the grader ran the reference rnn_cell_backward on these arguments
+    and made a (5000, 5000) array from 0.2 MB of them; (40000, 1) ones ask for 12.8 GB, in
+    the grading process, which has no memory limit."""
+    result = grade_over_the_wire("07_rnn_backward", "rnn_backward", _clean(HUGE_HELPER_CALL))
+    assert "an axis longer than 1024" in result.report(), result.report()
+
+
 # --- frames a hijacked kernel sends to the grader ------------------------------------------
 
 
