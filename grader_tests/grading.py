@@ -23,6 +23,7 @@ whose client serves the grader's calls and prints the report it sends back.
 """
 
 import contextlib
+import copy
 import json
 import types
 import warnings
@@ -144,8 +145,9 @@ class Exercise:
             )
             return result
         earned, total = 0.0, sum(p.weight for p in self.parts)
+        before = Pristine()
         with function.helpers_replaced(self.helpers, ref), _quiet():
-            earned = self._run_parts(function, ref, result)
+            earned = self._run_parts(before.watch(function), before.reference(ref), result)
         result.score = round(min(self.points, self.points * earned / total), 2)
         return result
 
@@ -169,6 +171,143 @@ class Exercise:
                 result.lines.append("  (the other checks need this one to pass first)")
                 break
         return earned
+
+
+class Pristine:
+    """The arguments the student's function changed in place, as they were before its call.
+
+    The checks call the student's function first and the reference after, often on the
+    same arrays, params dict or layer. A function that zeroes its inputs would then be
+    compared with the reference's answer for zeros, which it can give without computing
+    anything. So the student's function is `watch`ed: each object reachable from its
+    arguments is copied before the call and, if the call changed it, remembered; the
+    `reference` hands the reference those copies instead. The "inputs unchanged" checks
+    still see the change.
+    """
+
+    def __init__(self):
+        self.changed: dict = {}  # {id(object): (object, its copy from before the call)}
+
+    def watch(self, function) -> "_Watched":
+        return _Watched(function, self)
+
+    def reference(self, ref) -> "_PristineReference":
+        return _PristineReference(ref, self)
+
+    @contextlib.contextmanager
+    def call(self, args: tuple, kwargs: dict):
+        """Around one call of the student's function on args and kwargs."""
+        objects = _mutable_objects((args, kwargs), {})
+        copies = copy.deepcopy(objects)
+        try:
+            yield
+        finally:
+            for original, saved in zip(objects, copies, strict=True):
+                if id(original) not in self.changed and not _same(original, saved):
+                    self.changed[id(original)] = (original, saved)
+
+    def restore(self, value, memo: dict):
+        """`value` with every object the student's function changed as it was before."""
+        found = self.changed.get(id(value))
+        if found is not None and found[0] is value:
+            return copy.deepcopy(found[1], memo)
+        if type(value) in (list, tuple):
+            items = [self.restore(item, memo) for item in value]
+            same = all(a is b for a, b in zip(items, value, strict=True))
+            return value if same else type(value)(items)
+        if type(value) is dict:
+            items = {key: self.restore(item, memo) for key, item in value.items()}
+            same = all(items[key] is item for key, item in value.items())
+            return value if same else items
+        return value
+
+
+def _mutable_objects(value, seen: dict) -> list:
+    """The arrays, lists, dicts and layer objects reachable from `value`, each once."""
+    if id(value) in seen:
+        return []
+    if isinstance(value, (np.ndarray, list, dict)) or _is_layer(value):
+        seen[id(value)] = value
+        found = [value]
+    elif isinstance(value, tuple):
+        found = []
+    else:
+        return []
+    if isinstance(value, (list, tuple)):
+        children = value
+    elif isinstance(value, dict):
+        children = value.values()
+    elif _is_layer(value):
+        children = vars(value).values()
+    else:
+        children = ()
+    for child in children:
+        found += _mutable_objects(child, seen)
+    return found
+
+
+def _is_layer(value) -> bool:
+    return hasattr(value, "__dict__") and not isinstance(value, (type, types.FunctionType))
+
+
+def _same(a, b) -> bool:
+    """Whether `a` still holds what its copy `b` held (arrays compared element-wise)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+    if _is_layer(a):
+        return _same(vars(a), vars(b))
+    if isinstance(a, (bool, int, float, complex, str, bytes, np.generic)) or a is None:
+        return bool(a == b) or bool(a != a and b != b)  # nan stays nan
+    return True  # something else (a random generator, say): not an input the checks read
+
+
+class _Watched:
+    """A student function (LocalFunction or RemoteFunction) whose calls Pristine records."""
+
+    def __init__(self, function, pristine: Pristine):
+        self.function, self.pristine = function, pristine
+
+    def __getattr__(self, name):
+        return getattr(self.function, name)
+
+    def __call__(self, *args, **kwargs):
+        with self.pristine.call(args, kwargs):
+            return self.function(*args, **kwargs)
+
+    def traced(self, *args, **kwargs) -> tuple:
+        with self.pristine.call(args, kwargs):
+            return self.function.traced(*args, **kwargs)
+
+    def sibling(self, name: str) -> "_Watched":
+        return _Watched(self.function.sibling(name), self.pristine)
+
+
+class _PristineReference:
+    """The reference answers, called on the arguments as they were before the student's
+    function changed them (see Pristine)."""
+
+    def __init__(self, ref, pristine: Pristine):
+        self._ref, self._pristine = ref, pristine
+
+    def __getattr__(self, name):
+        value = getattr(self._ref, name)
+        if not callable(value):
+            return value
+
+        def pristine_call(*args, **kwargs):
+            memo: dict = {}
+            args, kwargs = self._pristine.restore((args, kwargs), memo)
+            return value(*args, **kwargs)
+
+        return pristine_call
 
 
 class LocalFunction:

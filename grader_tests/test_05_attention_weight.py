@@ -6,6 +6,8 @@ separate exercises: the backward one is always fed the reference forward's cache
 wrong forward pass costs its own points only.
 """
 
+import weakref
+
 import numpy as np
 
 from grader_tests.grading import Exercise, expect_finite, expect_match, random_sizes
@@ -46,19 +48,26 @@ def _naive_softmax(s):
 
 
 class _CountingSoftmax(Softmax):
-    """A Softmax layer that counts the calls of its backward."""
+    """A Softmax layer that counts the calls of its backward.
 
-    def __init__(self):
-        super().__init__()
-        self.backward_calls = 0
+    The count is kept outside the layer's attributes: those cross the wire and come back
+    as the student's code left them, so an attribute `backward_calls = 1` set in the
+    sandbox must not count as a call.
+    """
+
+    _counts: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+    @property
+    def backward_calls(self) -> int:
+        return self._counts.get(self, 0)
 
     def backward(self, dy):
-        self.backward_calls += 1
+        self._counts[self] = self.backward_calls + 1
         return super().backward(dy)
 
     def remote_calls(self, calls: dict) -> None:
         """The calls the layer got in the sandbox, where it was a plain Softmax."""
-        self.backward_calls += calls.get("backward", 0)
+        self._counts[self] = self.backward_calls + calls.get("backward", 0)
 
 
 # --- forward ---------------------------------------------------------------------------

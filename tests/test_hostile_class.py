@@ -3,10 +3,12 @@ with a clear flag, no attack escapes the sandbox (no marker file outside it, no 
 a listener on 127.0.0.1, no change to the submissions folder or to anyone's record), no
 grading process is stopped, and only the feedback HTML is published."""
 
+import json
 import shutil
 import socket
 import subprocess
 import threading
+from html.parser import HTMLParser
 
 import pytest
 
@@ -97,6 +99,42 @@ def test_only_nbgraders_products_are_published(graded):
     feedback = out / "feedback"
     page = (feedback / "a03_reads_solutions" / LESSON / f"{LESSON}.html").read_text()
     assert "BEGIN SOLUTION" not in page and "grader_tests" not in page
+
+
+def _live_markup(page: str) -> list:
+    """What in an HTML page runs script: script elements' text, event handler attributes,
+    javascript: links."""
+    found = []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            self.tag = tag
+            for name, value in attrs:
+                if name.startswith("on") or (value or "").lower().startswith("javascript:"):
+                    found.append(f"<{tag} {name}={value}>")
+
+        def handle_data(self, data):
+            if getattr(self, "tag", "") == "script":
+                found.append(data)
+
+    Reader().feed(page)
+    return found
+
+
+def test_html_of_the_students_own_cells_is_shown_as_text(graded):
+    """Feedback and formgrader render Markdown's HTML as it is: the student's must not run."""
+    out = graded[3].out
+    page = (out / "feedback" / "a19_html_in_markdown" / LESSON / f"{LESSON}.html").read_text()
+    assert "alert('a19')" in page
+    assert not [live for live in _live_markup(page) if "a19" in live], _live_markup(page)
+    notebook = json.loads(
+        (out / "autograded" / "a19_html_in_markdown" / LESSON / f"{LESSON}.ipynb").read_text()
+    )
+    students = [c for c in notebook["cells"] if "alert('a19')" in "".join(c["source"])]
+    assert len(students) == 2
+    assert all("format" not in c["metadata"] for c in students)
+    markdown = [c for c in students if c["cell_type"] == "markdown"]
+    assert "".join(markdown[0]["source"]).startswith("~~~ text\n")
 
 
 def test_summary_lines_cannot_be_forged(graded):

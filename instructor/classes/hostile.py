@@ -4,11 +4,13 @@ Where `broken_files.py` attacks the reading of the submissions folder, these stu
 with code. Most start from the untouched release (honest score 0) and add an attack: read
 the hidden tests or the solutions, forge a result, write outside the sandbox, reach a
 listener on 127.0.0.1, kill what they can see, outlive their cell, dodge the time limits,
-patch the libraries, or flood the output. Their code uses constructs graded code may not use
-(rnnlab.checks.code), so each is flagged and scores 0, but the notebook still runs in the
-sandbox, so the attack is really tried. Others need no such construct: answers that fool
-comparisons (an ndarray subclass, an object array that equals everything), forged report
-text, a multi-line error message meant to forge summary lines.
+patch the libraries, run code from a string, or flood the output. Their code uses
+constructs graded code may not use (rnnlab.checks.code), so each is flagged and scores 0,
+but the notebook still runs in the sandbox, so the attack is really tried. Others need no
+such construct: answers that fool comparisons (an ndarray subclass, an object array that
+equals everything, inputs zeroed in place so that the reference computes the answer for
+zeros), forged report text, a multi-line error message meant to forge summary lines,
+script in the student's own Markdown meant for whoever opens the feedback.
 
 Each student records the exact score the grader must give and a phrase that must appear in
 one of its flags ("" when nothing needs a look). `write_hostile_class(folder, targets)`
@@ -74,6 +76,22 @@ def _graded_cells(notebook: dict, change) -> dict:
 
 def _markdown_only(notebook: dict) -> dict:
     return {**notebook, "cells": [c for c in notebook["cells"] if c["cell_type"] == "markdown"]}
+
+
+MARKUP = (
+    "My notes <script>alert('a19')</script> <img src=x onerror=\"alert('a19')\"> "
+    "[more](javascript:alert('a19'))"
+)
+
+
+def _with_markup(notebook: dict) -> dict:
+    """The notebook with a Markdown cell and a raw HTML cell of the student's after the
+    first cell: script, event handler and javascript: link meant for the feedback page."""
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": MARKUP},
+        {"cell_type": "raw", "metadata": {"format": "text/html"}, "source": MARKUP},
+    ]
+    return {**notebook, "cells": notebook["cells"][:1] + cells + notebook["cells"][1:]}
 
 
 def _claim_points(cell: dict) -> dict:
@@ -220,6 +238,15 @@ np.isclose = lambda a, b, **kw: np.ones(np.broadcast(np.asarray(a), np.asarray(b
 np.allclose = lambda *a, **kw: True
 """
 
+EVALUATES_A_STRING = """
+import typing
+
+def probe(x: "exec('import os; os.kill(os.getpid(), 0)') or int"):
+    return x
+
+typing.get_type_hints(probe)
+"""
+
 # --- attacks within the rules: they must simply not pay -----------------------------------
 
 ARRAY_SUBCLASS = """
@@ -259,6 +286,29 @@ def softmax(z):
     return z
 """
 
+ZEROES_INPUTS = {
+    "softmax": """
+def softmax(z):
+    z[...] = 0.0
+    return np.full(z.shape, 1.0 / z.shape[-1])
+""",
+    "rnn_cell_forward": """
+def rnn_cell_forward(x_t, h_prev, params):
+    N, H, V = x_t.shape[0], h_prev.shape[1], params["b_y"].shape[0]
+    for value in (x_t, h_prev, *params.values()):
+        value[...] = 0.0
+    h_next = np.zeros((N, H))
+    return h_next, np.full((N, V), 1.0 / V), (x_t, h_prev, h_next, params)
+""",
+    "rnn_forward": """
+def rnn_forward(x, h0, params):
+    (N, T, _), H, V = x.shape, h0.shape[1], params["b_y"].shape[0]
+    for value in (x, h0, *params.values()):
+        value[...] = 0.0
+    h = np.zeros((N, T, H))
+    return h, np.full((N, T, V), 1.0 / V), [(x[:, t], h0, h[:, t], params) for t in range(T)]
+""",
+}
 PRINT_MEGABYTES = "print('x' * 5_000_000)"
 FAKE_PASS = "print('All tests passed! 8 / 8 points')"
 
@@ -301,6 +351,9 @@ STUDENTS = [
     Hostile("a14_multiline_error", 6.0, "", "an error message that forges summary lines"),
     Hostile("a15_fake_report", 6.0, "", "softmax prints a fake passing report"),
     Hostile("a16_saves_files", FULL, "", "solved, saves files in its folder and elsewhere"),
+    Hostile("a18_evaluates_a_string", 0.0, NOT_GRADED, "solved, runs code from an annotation"),
+    Hostile("a19_html_in_markdown", FULL, "", "solved, with script in Markdown and raw cells"),
+    Hostile("a17_zeroes_its_inputs", 0.0, "", "zeroes its inputs, returns the answer for zeros"),
 ]
 
 
@@ -351,6 +404,9 @@ def _notebooks(release: dict, targets: Targets) -> dict:
         "a13_equals_everything": {name: _replace(release, "softmax", EQUALS_EVERYTHING)},
         "a14_multiline_error": {name: _replace(release, "softmax", MULTILINE_ERROR)},
         "a15_fake_report": {name: _replace(release, "softmax", FAKE_REPORT)},
+        "a17_zeroes_its_inputs": {name: fill(release, ZEROES_INPUTS)},
+        "a19_html_in_markdown": {name: _with_markup(_full(release))},
+        "a18_evaluates_a_string": {name: _with_cell(release, "softmax", EVALUATES_A_STRING, True)},
         "a16_saves_files": {
             name: _with_cell(release, "softmax", SAVE_FILES.format(**paths), True)
         },

@@ -18,7 +18,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from instructor.engine.nbgrader_plugins import CapOutputs, ExecuteToTheEnd
+from instructor.engine.nbgrader_plugins import CapOutputs, ExecuteToTheEnd, PlainStudentText
 
 c = get_config()  # noqa: F821 (injected by traitlets)
 
@@ -36,10 +36,12 @@ c.Execute.timeout = int(os.environ.get("RNNLAB_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True
 
 # A notebook whose kernel dies is still graded (to that point); outputs are kept small and
-# plain, with no HTML or JavaScript from the student's kernel.
+# plain, with no HTML or JavaScript from the student's kernel, and the student's own Markdown
+# and raw cells are shown as text (feedback and formgrader render Markdown's HTML as it is).
 c.Autograde.autograde_preprocessors = [
     ExecuteToTheEnd,
     CapOutputs,
+    PlainStudentText,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,

@@ -1,5 +1,7 @@
 """nbgrader preprocessors of the course (named in instructor/engine/nbgrader_config.py)."""
 
+import re
+
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
@@ -77,4 +79,32 @@ class CapOutputs(NbGraderPreprocessor):
             kept.append(NotebookNode(output_type="stream", name="stdout", text=note))
         if "outputs" in cell:
             cell["outputs"] = kept
+        return cell, resources
+
+
+class PlainStudentText(NbGraderPreprocessor):
+    """Show the student's own Markdown and raw cells as plain text.
+
+    nbgrader's feedback and formgrader templates render Markdown with its HTML as it is, so
+    a `<script>` or an `onerror=` in a cell the student wrote would run in the page of
+    whoever opens the feedback, formgrader included (the instructor's Jupyter server). The
+    course's own cells stay as they are: nbgrader has just restored their text, and they
+    keep their grade_id and lock (OverwriteCells drops the grade_id it does not know).
+    Every other Markdown cell becomes a fenced block, which renders as escaped text; a raw
+    cell loses the format that would make it raw HTML.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("locked") is True and "grade_id" in meta:
+            return cell, resources
+        if cell.cell_type == "markdown":
+            source = "".join(cell.source) if isinstance(cell.source, list) else str(cell.source)
+            longest = max((len(run) for run in re.findall("~+", source)), default=0)
+            fence = "~" * max(3, longest + 1)
+            cell.source = f"{fence} text\n{source}\n{fence}"
+            cell.pop("attachments", None)
+        elif cell.cell_type == "raw":
+            for key in ("format", "raw_mimetype"):
+                cell.metadata.pop(key, None)
         return cell, resources

@@ -22,6 +22,11 @@ from grader_tests.grading import StopGrading
 from rnnlab.testing import CheckFailed
 
 MAX_REPLY = 64 * 1024 * 1024
+# The longest axis of an array a helper call may pass to the reference. The checks use a
+# few dozen at most; the reference helpers multiply axes of different arguments, so a
+# (40000, 1) by (1, 40000) product would take 12.8 GB of the grader's memory (outside the
+# sandbox and its limits) for 0.6 MB of arguments.
+MAX_HELPER_AXIS = 1024
 _ERROR_CLASSES: dict = {}
 
 
@@ -112,6 +117,10 @@ class Session:
         if name not in self.helpers or self.ref is None:
             self._send({"kind": "helper_error", "message": f"{name} is not available here"})
             return
+        if _longest_axis([request.get("args"), request.get("kwargs")]) > MAX_HELPER_AXIS:
+            message = f"the arguments of {name} have an axis longer than {MAX_HELPER_AXIS}"
+            self._send({"kind": "helper_error", "message": message})
+            return
         try:
             value = getattr(self.ref, name)(*request.get("args", []), **request.get("kwargs", {}))
         except Exception as error:  # the reference refused the student's arguments
@@ -172,6 +181,17 @@ class RemoteFunction:
             yield
         finally:
             self.session.helpers, self.session.ref = [], None
+
+
+def _longest_axis(value) -> int:
+    """The longest axis of any array in `value` (lists, tuples and dicts searched)."""
+    if isinstance(value, np.ndarray):
+        return max(value.shape, default=0)
+    if isinstance(value, (list, tuple)):
+        return max((_longest_axis(item) for item in value), default=0)
+    if isinstance(value, dict):
+        return max((_longest_axis(item) for item in value.values()), default=0)
+    return 0
 
 
 def _sync(original, after) -> None:

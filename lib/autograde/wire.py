@@ -252,7 +252,9 @@ class Decoder:
             raise WireError("too many dimensions")
         shape = tuple(self._number("<q") for _ in range(ndim))
         size = self._number("<Q")
-        if any(n < 0 for n in shape) or size != int(np.prod(shape, dtype=object)) * dtype.itemsize:
+        if any(n < 0 or n > MAX_MESSAGE for n in shape):  # (0, 2**62, 2**62): too big for numpy
+            raise WireError("an array's shape is out of range")
+        if size != int(np.prod(shape, dtype=object)) * dtype.itemsize:
             raise WireError("an array's shape does not match its bytes")
         return _frombuffer(self._take(size), dtype).reshape(shape).copy()
 

@@ -51,10 +51,23 @@ REACHING = frozenset(
     "sys os modules builtins importlib subprocess socket ctypes gc inspect threading signal "
     "_thread multiprocessing pickle marshal shutil pathlib io tempfile posix mmap resource "
     "autograde _getframe".split()
+    # what runs code or loads a library from data: string annotations evaluated by typing
+    # (also through functools' single dispatch), pickles, shared libraries, any module by name
+    + "get_type_hints ForwardRef singledispatch singledispatchmethod read_array NpzFile "
+    "load_library load_backend_module import_module".split()
 )
+LOADERS = frozenset({"load", "loads"})  # np.load: a pickle unless allow_pickle is False
 FRAME_ATTRIBUTE = re.compile(r"^(f|tb|gi|cr|ag|co)_[a-z]+$")
-# parts of allowed packages that build or load native code, or run code from strings
-DENIED_MODULES = ("numpy.testing", "numpy.f2py", "numpy.ctypeslib", "numpy.distutils")
+# parts of allowed packages that build or load native code, or run code from strings;
+# matplotlib's backends import any module by name
+DENIED_MODULES = (
+    "numpy.testing",
+    "numpy.f2py",
+    "numpy.ctypeslib",
+    "numpy.distutils",
+    "matplotlib.testing",
+    "matplotlib.backends",
+)
 
 
 def _allowed_module(name: str) -> bool:
@@ -288,22 +301,92 @@ def _rules(tree: ast.Module, scope: "_Bindings") -> list[tuple[int, str]]:
     """(line, what) for each construct graded code may not use; `scope`: the notebook's
     module-level names."""
     found = []
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(tree):
-        what = _rule(node, scope)
+        parent = parents.get(id(node))
+        what = _rule(node, scope) or _module_as_value(node, parent, scope)
+        what = what or _loader_rule(node, parent)
         if what:
             found.append((getattr(node, "lineno", 0), what))
     return sorted(set(found))
 
 
-def _rule(node: ast.AST, scope: _Bindings) -> str:
+def _private(name: str) -> bool:
+    return name.startswith("_") and name not in ALLOWED_DUNDERS
+
+
+def _import_rule(node, scope: _Bindings) -> str:
     if isinstance(node, ast.Import):
-        names = [a.name for a in node.names if not _allowed_module(a.name)]
+        names = [
+            a.name
+            for a in node.names
+            if not _allowed_module(a.name)
+            or any(_private(part) or part in REACHING for part in a.name.split("."))
+        ]
         return f"imports {', '.join(names)}, which graded code may not use" if names else ""
-    if isinstance(node, ast.ImportFrom):
-        if node.level or not _allowed_module(node.module or ""):
-            source = node.module or "a relative module"
-            return f"imports from {source}, which graded code may not use"
+    if node.level or not _allowed_module(node.module or ""):
+        source = node.module or "a relative module"
+        return f"imports from {source}, which graded code may not use"
+    module = _import(node.module)
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        if _private(alias.name) or alias.name in REACHING or alias.name in FORBIDDEN_NAMES:
+            return f"imports {alias.name} from {node.module}, which graded code may not use"
+        value = getattr(module, alias.name, None) if module is not None else None
+        if isinstance(value, types.ModuleType) and not _allowed_module(value.__name__):
+            return f"imports the module {value.__name__}, which graded code may not use"
+    return ""
+
+
+def _module_as_value(node: ast.AST, parent, scope: _Bindings) -> str:
+    """A module used other than as `module.name` (or given another name): in a list, as an
+    argument, returned... Its later uses could not be followed, so it may not be."""
+    if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
         return ""
+    value = scope.chain(node)
+    if not value or not isinstance(value[-1], types.ModuleType):
+        return ""
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return ""
+    alias = isinstance(parent, ast.Assign) and len(parent.targets) == 1
+    if alias and isinstance(parent.targets[0], ast.Name):
+        return ""
+    return f"uses the module {value[-1].__name__} as a value, which graded code may not do"
+
+
+def _loader_rule(node: ast.AST, parent) -> str:
+    """`load` only called on a file, with allow_pickle as a keyword (see _rule): not passed
+    around (functools.partial), not with allow_pickle by position or from a dict (**)."""
+    name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+    if name not in LOADERS or not isinstance(getattr(node, "ctx", None), ast.Load):
+        return ""
+    called = isinstance(parent, ast.Call) and parent.func is node
+    if called and len(parent.args) <= 1 and all(k.arg is not None for k in parent.keywords):
+        return ""
+    return f"uses {name} other than as {name}(file, allow_pickle=False), which can run code"
+
+
+def _string_annotation(node: ast.AST) -> str:
+    """An annotation written as a string: typing and functools evaluate those as code."""
+    annotations = []
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        arguments = node.args
+        every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+        annotations = [a.annotation for a in every] + [node.returns]
+    elif isinstance(node, ast.AnnAssign):
+        annotations = [node.annotation]
+    for annotation in annotations:
+        for part in ast.walk(annotation) if annotation is not None else []:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                return "writes a type annotation as a string, which graded code may not do"
+    return ""
+
+
+def _rule(node: ast.AST, scope: _Bindings) -> str:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return _import_rule(node, scope)
     if isinstance(node, ast.Name):
         value = scope.lookup(node.id) if isinstance(node.ctx, ast.Load) else None
         if isinstance(value, OffLimits):
@@ -311,6 +394,8 @@ def _rule(node: ast.AST, scope: _Bindings) -> str:
         return _name_rule(node.id)
     if isinstance(node, ast.Attribute):
         return _attribute_rule(node, scope)
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.AnnAssign)):
+        return _string_annotation(node)
     if isinstance(node, ast.keyword) and node.arg == "allow_pickle":
         literal = isinstance(node.value, ast.Constant) and node.value.value is False
         return "" if literal else "loads pickled data (allow_pickle), which can run code"
@@ -318,7 +403,7 @@ def _rule(node: ast.AST, scope: _Bindings) -> str:
 
 
 def _name_rule(name: str) -> str:
-    if name in FORBIDDEN_NAMES:
+    if name in FORBIDDEN_NAMES or name in REACHING:
         return f"uses {name}, which graded code may not use"
     if name.startswith("__") and name.endswith("__") and name not in ALLOWED_DUNDERS:
         return f"uses {name}, which graded code may not use"
@@ -338,4 +423,6 @@ def _attribute_rule(node: ast.Attribute, scope: _Bindings) -> str:
     reached = value[-1] if value and isinstance(value[-1], (types.ModuleType, OffLimits)) else None
     if reached and not _allowed_module(reached.__name__):
         return f"reaches the module {reached.__name__}, which graded code may not use"
+    if _private(attr):
+        return f"uses the attribute .{attr}, which graded code may not use"
     return ""
