@@ -85,8 +85,8 @@ def _forward_edges(weight_sum_forward, ref):
 def _forward_cache(weight_sum_forward, ref):
     hs, a, _ = _case(46)
     _, cache = _check_forward(weight_sum_forward, ref, hs, a)
-    if not isinstance(cache, tuple) or len(cache) != 2:
-        raise CheckFailed("cache should be the tuple (hs, a)")
+    if not isinstance(cache, (tuple, list)) or len(cache) != 2:
+        raise CheckFailed("cache should hold two values, (hs, a)")
     shapes = tuple(np.shape(value) for value in cache)
     if shapes == (hs.shape, hs.shape):
         raise CheckFailed(

@@ -129,8 +129,8 @@ def _forward_edges(attention_weight_forward, ref):
 def _forward_cache(attention_weight_forward, ref):
     hs, h, _ = _case(67)
     a, cache, softmax = _check_forward(attention_weight_forward, ref, hs, h)
-    if not isinstance(cache, tuple) or len(cache) != 3:
-        raise CheckFailed("cache should be the tuple (hs, h, softmax)")
+    if not isinstance(cache, (tuple, list)) or len(cache) != 3:
+        raise CheckFailed("cache should hold three values, (hs, h, softmax)")
     if np.shape(cache[1]) == hs.shape:
         raise CheckFailed(
             f"cache[1] should be h, shape {h.shape}, but has shape {hs.shape}: you cached the "

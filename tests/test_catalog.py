@@ -53,12 +53,15 @@ def test_a_missing_or_uncallable_function_scores_zero_with_a_message():
     assert not_callable.score == 0.0 and "softmax is not a function" in not_callable.report()
 
 
-VISIBLE = [
-    (lesson, answer)
-    for lesson in lessons()
-    for answer in answers(lesson)
-    if any(exercise.public_cases for exercise in exercises(lesson).values())
-]
+VISIBLE = [(lesson, answer) for lesson in lessons() for answer in answers(lesson)]
+
+
+def test_every_exercise_has_public_cases_under_a_unique_name():
+    names = [name for lesson in lessons() for name in exercises(lesson)]
+    assert len(names) == len(set(names)), "check(name) finds an exercise by its name alone"
+    for lesson in lessons():
+        for name, exercise in exercises(lesson).items():
+            assert exercise.public_cases, f"{lesson}: {name} has no public case"
 
 
 @pytest.mark.parametrize("case", VISIBLE, ids=[_id(case) for case in VISIBLE])
