@@ -331,7 +331,7 @@ def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
     alpha = e / e.sum(axis=1, keepdims=True)
     return np.einsum("ni,nia->na", alpha, a), alpha
 """,
-        diagnostic="np.exp overflowed",
+        diagnostic="inf / inf (np.exp overflowed)",
     ),
     Answer(
         "encoder_decoder_attention",
@@ -393,6 +393,20 @@ def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
 ]
 
 LOOP_RULE = [
+    Answer(
+        "encoder_decoder_attention",
+        "the max of all the energies subtracted, not each row's",
+        """
+def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
+    N, Tx, _ = a.shape
+    s_repeated = np.repeat(s_prev[:, np.newaxis, :], Tx, axis=1)
+    e = np.tanh(np.concatenate([a, s_repeated], axis=2) @ W_e + b_e) @ v
+    exp = np.exp(e - e.max())
+    alpha = exp / exp.sum(axis=1, keepdims=True)
+    return np.einsum("ni,nia->na", alpha, a), alpha
+""",
+        diagnostic="0 / 0 (every np.exp of a row underflowed)",
+    ),
     Answer(
         "encoder_decoder_attention",
         "loop over the encoder steps in a module-level helper",

@@ -24,10 +24,6 @@ DECODER = Exercise(LESSON, "encoder_decoder_attention", points=4, not_allowed=LI
 EXERCISES = (ENCODE, ADDITIVE, DECODER)
 
 SOFTMAX_BATCH = "softmax taken over the batch axis (axis 0) instead of over time (axis 1)"
-OVERFLOW = (
-    "contains nan or inf for large scores: np.exp overflowed. Subtract the max over time "
-    "before np.exp, or use softmax(e, axis=1) from rnnlab"
-)
 
 
 def _naive_softmax(e):
@@ -38,8 +34,8 @@ def _naive_softmax(e):
 def _expect_finite(name, value, hint=""):
     try:
         expect_finite(name, value)
-    except CheckFailed:
-        raise CheckFailed(f"{name} {OVERFLOW}{hint}") from None
+    except CheckFailed as failure:
+        raise CheckFailed(f"{failure} (or use softmax(e, axis=1) from rnnlab){hint}") from None
 
 
 # --- exercise 1: bilstm_encode ---------------------------------------------------------

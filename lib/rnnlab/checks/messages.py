@@ -162,12 +162,12 @@ def raised(kind: str, message: str, line=None, inputs=None, number=0, name="") -
 
 
 def not_finite(name: str, actual) -> str:
-    """nan or inf in `actual`: say what happened (overflow, or 0/0 after an underflow)."""
+    """nan or inf in `actual`: say what can have happened, without guessing which."""
     values = np.asarray(actual, dtype=float)
     if np.isinf(values).any():
         return f"{name} contains inf: a value overflowed (np.exp of a large score?)"
     return (
-        f"{name} contains nan: 0/0 or inf/inf. If every exponential of a row underflowed "
-        "to 0 (or overflowed to inf), the max was not subtracted over the axis the sum "
-        "runs over"
+        f"{name} contains nan: a normalisation divided inf / inf (np.exp overflowed) or "
+        "0 / 0 (every np.exp of a row underflowed). Subtract each row's own max, over the "
+        "axis the sum runs over, before np.exp"
     )
