@@ -345,4 +345,87 @@ def rnn_forward(x, h0, params):
     ),
 ]
 
-ANSWERS = SOFTMAX + RNN_CELL + RNN_FORWARD
+ISSUE_16 = [
+    Answer(
+        "softmax",
+        "shift by the max of the whole array",
+        """
+def softmax(z):
+    exp = np.exp(z - z.max())
+    return exp / exp.sum(axis=-1, keepdims=True)
+""",
+        diagnostic="the max of the whole array is subtracted, not each row's",
+    ),
+    Answer(
+        "softmax",
+        "shift by each row's minimum",
+        """
+def softmax(z):
+    low = np.min(z, axis=-1, keepdims=True)
+    exp = np.exp(z - low)
+    return exp / np.sum(exp, axis=-1, keepdims=True)
+""",
+        diagnostic="each row's minimum is subtracted, not its max",
+    ),
+    Answer(
+        "softmax",
+        "shift by each row's mean",
+        """
+def softmax(z):
+    centred = z - z.mean(axis=-1, keepdims=True)
+    return np.exp(centred) / np.exp(centred).sum(axis=-1, keepdims=True)
+""",
+        diagnostic="each row's mean is subtracted, not its max",
+    ),
+    Answer(
+        "rnn_forward",
+        "softmax without the shift, inline in the loop",
+        """
+def rnn_forward(x, h0, params):
+    N, T, _ = x.shape
+    h = np.zeros((N, T, h0.shape[1]))
+    y = np.zeros((N, T, params["W_y"].shape[1]))
+    caches, h_t = [], h0
+    for t in range(T):
+        h_t = np.tanh(x[:, t] @ params["W_x"] + h_t @ params["W_h"] + params["b"])
+        scores = np.exp(h_t @ params["W_y"] + params["b_y"])
+        y[:, t] = scores / scores.sum(axis=1, keepdims=True)
+        h[:, t] = h_t
+        caches.append((x[:, t], h[:, t - 1] if t else h0, h_t, params))
+    return h, y, caches
+""",
+        diagnostic="the max is not subtracted before np.exp in the softmax",
+    ),
+    Answer(
+        "rnn_forward",
+        "softmax without the shift, after the loop",
+        """
+def rnn_forward(x, h0, params):
+    hs, caches, h_t = [], [], h0
+    for t in range(x.shape[1]):
+        h_t, _, cache = rnn_cell_forward(x[:, t], h_t, params)
+        hs.append(h_t)
+        caches.append(cache)
+    h = np.stack(hs, axis=1)
+    e = np.exp(h @ params["W_y"] + params["b_y"])
+    return h, e / e.sum(axis=-1, keepdims=True), caches
+""",
+        diagnostic="the max is not subtracted before np.exp in the softmax",
+    ),
+    Answer(
+        "rnn_forward",
+        "results and caches as lists",
+        """
+def rnn_forward(x, h0, params):
+    hs, ys, caches, h_t = [], [], [], h0
+    for t in range(x.shape[1]):
+        h_t, y_t, cache = rnn_cell_forward(x[:, t], h_t, params)
+        hs.append(h_t)
+        ys.append(y_t)
+        caches.append(list(cache))
+    return [np.stack(hs, axis=1), np.stack(ys, axis=1), caches]
+""",
+    ),
+]
+
+ANSWERS = SOFTMAX + RNN_CELL + RNN_FORWARD + ISSUE_16

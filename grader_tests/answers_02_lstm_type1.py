@@ -333,6 +333,7 @@ def lstm1_forward(x, h0, c0, params):
     return {k: np.squeeze(v) for k, v in out.items()}
 """,
         diagnostic="should have shape",
+        hidden_only="only a sequence of one step (T = 1) shows it; public cases have several",
     ),
     Answer(
         "lstm1_forward",

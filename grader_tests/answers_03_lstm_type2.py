@@ -284,6 +284,7 @@ def lstm2_forward(x, h0, c0, params):
     return {k: np.stack(v, axis=1).squeeze() for k, v in steps.items()}
 """,
         diagnostic="should have shape",
+        hidden_only="only a sequence of one step (T = 1) shows it; public cases have several",
     ),
     Answer(
         "lstm2_forward",

@@ -240,4 +240,26 @@ def weight_sum_backward(dc, cache):
     ),
 ]
 
-ANSWERS = FORWARD + BACKWARD
+SEQUENCE_TYPES = [
+    Answer(
+        "weight_sum_forward",
+        "cache as a list",
+        """
+def weight_sum_forward(hs, a):
+    c = np.sum(a[:, :, np.newaxis] * hs, axis=1)
+    return c, [hs, a]
+""",
+    ),
+    Answer(
+        "weight_sum_backward",
+        "gradients returned as a list",
+        """
+def weight_sum_backward(dc, cache):
+    hs, a = cache
+    dhs = a[:, :, np.newaxis] * dc[:, np.newaxis, :]
+    return [dhs, np.sum(hs * dc[:, np.newaxis, :], axis=2)]
+""",
+    ),
+]
+
+ANSWERS = FORWARD + BACKWARD + SEQUENCE_TYPES

@@ -223,6 +223,7 @@ def attention_weight_backward(da, cache):
     return dhs, dh
 """,
         diagnostic="never called softmax.backward(da)",
+        hidden_only="right values: only the count of softmax.backward calls in the grader shows it",
     ),
     Answer(
         "attention_weight_backward",

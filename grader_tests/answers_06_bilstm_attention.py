@@ -14,6 +14,7 @@ def bilstm_encode(x, lstm_fw, lstm_bw):
     return hs, lstm_fw.h_last, lstm_fw.c_last, lstm_bw.h_last, lstm_bw.c_last
 """,
         diagnostic="hs should have shape",
+        hidden_only="only a sequence of one step (T = 1) shows it; public cases have several",
     ),
     Answer(
         "bilstm_encode",
@@ -330,7 +331,7 @@ def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
     alpha = e / e.sum(axis=1, keepdims=True)
     return np.einsum("ni,nia->na", alpha, a), alpha
 """,
-        diagnostic="np.exp overflowed",
+        diagnostic="inf / inf (np.exp overflowed)",
     ),
     Answer(
         "encoder_decoder_attention",
@@ -346,6 +347,7 @@ def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
     return np.einsum("ni,nia->na", alpha, a), alpha
 """,
         diagnostic="it loops over the encoder steps",
+        hidden_only="right values: only the lines run for Tx = 2 and Tx = 12 (hidden) show it",
     ),
     Answer(
         "encoder_decoder_attention",
@@ -390,4 +392,63 @@ def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
     ),
 ]
 
-ANSWERS = ENCODE + ADDITIVE + DECODER
+LOOP_RULE = [
+    Answer(
+        "encoder_decoder_attention",
+        "the max of all the energies subtracted, not each row's",
+        """
+def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
+    N, Tx, _ = a.shape
+    s_repeated = np.repeat(s_prev[:, np.newaxis, :], Tx, axis=1)
+    e = np.tanh(np.concatenate([a, s_repeated], axis=2) @ W_e + b_e) @ v
+    exp = np.exp(e - e.max())
+    alpha = exp / exp.sum(axis=1, keepdims=True)
+    return np.einsum("ni,nia->na", alpha, a), alpha
+""",
+        diagnostic="0 / 0 (every np.exp of a row underflowed)",
+    ),
+    Answer(
+        "encoder_decoder_attention",
+        "loop over the encoder steps in a module-level helper",
+        """
+def _energy(a_i, s_prev, W_e, b_e, v):
+    return np.tanh(np.concatenate([a_i, s_prev], axis=1) @ W_e + b_e) @ v
+
+
+def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
+    energies = np.stack([_energy(a[:, i], s_prev, W_e, b_e, v) for i in range(a.shape[1])], 1)
+    alpha = softmax(energies, axis=1)
+    return np.einsum("ni,nia->na", alpha, a), alpha
+""",
+        diagnostic="it loops over the encoder steps",
+        hidden_only="right values: only the lines run for Tx = 2 and Tx = 12 (hidden) show it",
+    ),
+    Answer(
+        "encoder_decoder_attention",
+        "map with a lambda over the encoder steps",
+        """
+def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
+    step = lambda a_i: np.tanh(np.concatenate([a_i, s_prev], axis=1) @ W_e + b_e) @ v
+    energies = np.stack(list(map(step, a.transpose(1, 0, 2))), axis=1)
+    alpha = softmax(energies, axis=1)
+    return np.einsum("ni,nia->na", alpha, a), alpha
+""",
+        diagnostic="it loops over the encoder steps",
+        hidden_only="right values: only the lines run for Tx = 2 and Tx = 12 (hidden) show it",
+    ),
+    Answer(
+        "encoder_decoder_attention",
+        "vectorised, with a generator expression checking the shapes",
+        """
+def encoder_decoder_attention(a, s_prev, W_e, b_e, v):
+    assert all(array.ndim == rank for array, rank in ((a, 3), (s_prev, 2), (v, 1)))
+    N, Tx, _ = a.shape
+    s_all = np.repeat(s_prev[:, None, :], Tx, axis=1)
+    energies = np.tanh(np.concatenate([a, s_all], axis=-1) @ W_e + b_e) @ v
+    alpha = softmax(energies, axis=1)
+    return (alpha[:, :, None] * a).sum(axis=1), alpha
+""",
+    ),
+]
+
+ANSWERS = ENCODE + ADDITIVE + DECODER + LOOP_RULE

@@ -3,8 +3,10 @@
 Each lesson has a module `answers_<lesson>.py` with a list `ANSWERS`. An answer is the
 source of one solution cell as a student might write it. A wrong answer names the
 diagnostic the student must see; a right one must get full marks. The test suite runs every
-answer against the hidden tests directly, and the sample class sends some of them through a
-full nbgrader autograde.
+answer against the hidden tests directly (`run_answer`) and against the visible checks
+(`run_visible`): a wrong answer must fail them too, unless it says why only the hidden
+cases can tell it apart (`hidden_only`); a right one must pass them. The sample class sends
+some of the answers through a full nbgrader autograde.
 """
 
 import importlib
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 from grader_tests.grading import Exercise, LocalFunction, Result, master, reference
 from rnnlab.checks.code import StudentCode
+from rnnlab.checks.public import Report, run_public
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class Answer:
     name: str  # short label, e.g. "naive softmax"
     code: str  # the whole cell source
     diagnostic: str = ""  # for a wrong answer: text the report must contain
+    hidden_only: str = ""  # for a wrong answer the public cases pass: why only hidden ones can
 
     @property
     def wrong(self) -> bool:
@@ -36,9 +40,20 @@ def exercises(lesson: str) -> dict[str, Exercise]:
     return {exercise.name: exercise for exercise in module.EXERCISES}
 
 
-def run_answer(lesson: str, answer: Answer) -> Result:
-    """Grade one answer directly: the reference namespace with this cell replaced."""
+def _answer_namespace(lesson: str, answer: Answer) -> tuple:
+    """(namespace, StudentCode): the reference notebook with this answer's cell replaced."""
     namespace = dict(vars(reference(lesson)))
     exec(compile(answer.code, f"<answer {answer.name}>", "exec"), namespace)
-    code = StudentCode.of_master(master(lesson), {answer.cell: answer.code})
+    return namespace, StudentCode.of_master(master(lesson), {answer.cell: answer.code})
+
+
+def run_answer(lesson: str, answer: Answer) -> Result:
+    """Grade one answer directly with the hidden tests."""
+    namespace, code = _answer_namespace(lesson, answer)
     return exercises(lesson)[answer.cell].run(LocalFunction(namespace, answer.cell, code))
+
+
+def run_visible(lesson: str, answer: Answer) -> Report:
+    """Run one answer through the visible checks, as `check(name)` does in the notebook."""
+    namespace, code = _answer_namespace(lesson, answer)
+    return run_public(answer.cell, namespace, code)

@@ -35,11 +35,13 @@ from typing import Callable
 import numpy as np
 
 from autograde.observe import count_lines, outside_data
-from rnnlab.testing import CheckFailed, expect_close, expect_shape, first_difference
+from grader_tests.recording import note
+from rnnlab.checks import messages
+from rnnlab.checks.compare import named_mistake
+from rnnlab.testing import CheckFailed, expect_close
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
-SHAPE_WORDS = ("shape", "dimension", "broadcast")
 
 
 @dataclass
@@ -67,6 +69,17 @@ def master(lesson: str) -> dict:
 
 
 @cache
+def exercise_number(lesson: str, name: str) -> int:
+    """The number of exercise `name` in its lesson: its graded cell's place among them."""
+    graded = [
+        cell["metadata"]["nbgrader"]["grade_id"]
+        for cell in master(lesson)["cells"]
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+    ]
+    return graded.index(f"grade_{name}") + 1
+
+
+@cache
 def reference(lesson: str) -> types.SimpleNamespace:
     """The solution notebook's setup and solution cells, executed: the reference answers."""
     notebook = master(lesson)
@@ -91,14 +104,30 @@ def _quiet():
         yield
 
 
-def _explain_exception(error: Exception) -> str:
-    if isinstance(error, NotImplementedError):
-        return "your function still raises NotImplementedError: replace it with your code"
-    if isinstance(error, ValueError) and any(w in str(error) for w in SHAPE_WORDS):
-        return (
-            f"shape error: {error}. Compare these shapes with the docstring's; a weight may need .T"
-        )
-    return f"your function raised {type(error).__name__}: {error}"
+def _explain_exception(error: Exception, function, exercise: "Exercise") -> str:
+    """The student's line for an exception their function raised (rnnlab.checks.messages)."""
+    return messages.raised(
+        type(error).__name__,
+        str(error),
+        _line_of(error, function),
+        number=exercise_number(exercise.lesson, exercise.name),
+        name=exercise.name,
+    )
+
+
+def _line_of(error: Exception, function):
+    """The line of the student's cell where `error` was raised: sent by the sandbox
+    (RemoteFunction.last), or read from the traceback here (LocalFunction)."""
+    last = getattr(function, "last", None)
+    if isinstance(last, dict):
+        return last.get("line") if type(last.get("line")) is int else None
+    code = getattr(function.namespace.get(function.name), "__code__", None)
+    line, where = None, error.__traceback__
+    while code is not None and where is not None:
+        if where.tb_frame.f_code.co_filename == code.co_filename:
+            line = where.tb_lineno
+        where = where.tb_next
+    return line
 
 
 class StopGrading(BaseException):
@@ -120,6 +149,15 @@ class Exercise:
         self.helpers = helpers  # the student's functions it calls, replaced by the reference's
         self.not_allowed = not_allowed  # library objects that would do the exercise's work
         self.parts: list[Part] = []
+        self.public_cases: list[PublicCase] = []
+
+    def public(self, label: str, check: Callable, make: Callable) -> "PublicCase":
+        """Declare a public case: check(function, ref, *make()) is one of the hidden checks,
+        and its inputs, expected values and named mistakes ship to students (see
+        grader_tests.public_cases). A hidden part must run it: `case.run(function, ref)`."""
+        case = PublicCase(self, label, check, make)
+        self.public_cases.append(case)
+        return case
 
     def part(self, description: str, weight: float = 1.0):
         def register(check: Callable) -> Callable:
@@ -139,10 +177,7 @@ class Exercise:
             return result
         borrowed = function.code.library_uses(self.name, self.not_allowed, skip=self.helpers)
         if borrowed:
-            result.lines.append(
-                f"  ✗ {self.name} uses the course library's {', '.join(borrowed)}, which does "
-                "this exercise's work: write the computation yourself"
-            )
+            result.lines.append(f"  ✗ {messages.library_use(self.name, borrowed)}")
             return result
         earned, total = 0.0, sum(p.weight for p in self.parts)
         before = Pristine()
@@ -162,7 +197,8 @@ class Exercise:
             except CheckFailed as failure:
                 result.lines.append(f"  ✗ {part.description}: {failure}")
             except Exception as error:  # the student's code failed
-                result.lines.append(f"  ✗ {part.description}: {_explain_exception(error)}")
+                line = _explain_exception(error, function, self)
+                result.lines.append(f"  ✗ {part.description}: {line}")
             else:
                 earned += part.weight
                 result.lines.append(f"  ✓ {part.description}")
@@ -310,6 +346,19 @@ class _PristineReference:
         return pristine_call
 
 
+@dataclass
+class PublicCase:
+    """One case of the hidden tests that the visible check runs too (Exercise.public)."""
+
+    exercise: Exercise
+    label: str
+    check: Callable
+    make: Callable
+
+    def run(self, function, ref):
+        return self.check(function, ref, *self.make())
+
+
 class LocalFunction:
     """A student function in this process: `namespace[name]`, looked up at each call.
 
@@ -362,24 +411,30 @@ def expect_match(name: str, actual, expected, mistakes: dict, rtol=1e-6, atol=1e
 
     mistakes: {description of the mistake: the array that mistake would produce}.
     """
+    note("match", actual, name=name, mistakes=mistakes, tolerance=(rtol, atol))
     try:
         expect_close(name, actual, expected, rtol=rtol, atol=atol)
     except CheckFailed as failure:
-        for mistake, wrong in mistakes.items():
-            wrong = np.asarray(wrong)
-            if (
-                isinstance(actual, np.ndarray)
-                and actual.shape == wrong.shape
-                and first_difference(actual, wrong, rtol, atol, equal_nan=True) is None
-            ):
-                raise CheckFailed(f"{failure}. Likely mistake: {mistake}") from None
+        mistake = named_mistake(actual, mistakes, rtol, atol)
+        if mistake:
+            raise CheckFailed(messages.likely(str(failure), mistake)) from None
         raise
 
 
 def expect_finite(name: str, actual) -> None:
-    expect_shape(name, actual, np.shape(actual))
+    if not isinstance(actual, np.ndarray) or actual.dtype.kind not in "biuf":
+        raise CheckFailed(messages.wrong_type(name, actual, np.shape(actual)))
     if not np.all(np.isfinite(actual)):
-        raise CheckFailed(f"{name} contains nan or inf")
+        raise CheckFailed(messages.not_finite(name, actual))
+
+
+def expect_results(name: str, outputs, labels: tuple) -> tuple:
+    """The values a function returned, as a tuple; fail unless it returned len(labels)
+    values, as a tuple or a list (messages.SEQUENCE_RULE)."""
+    note("results", outputs, labels=labels)
+    if not isinstance(outputs, (tuple, list)) or len(outputs) != len(labels):
+        raise CheckFailed(messages.count(name, outputs, len(labels), labels))
+    return tuple(outputs)
 
 
 def random_sizes(rng: np.random.Generator, names: str, low: int = 2, high: int = 7) -> dict:

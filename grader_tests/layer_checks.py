@@ -11,21 +11,22 @@ from typing import Callable
 
 import numpy as np
 
+from grader_tests.grading import expect_results
+from grader_tests.recording import note
+from rnnlab.checks import messages
 from rnnlab.gradcheck import check_gradients
 from rnnlab.testing import CheckFailed
+
+__all__ = ["expect_results"]  # shared by the layer lessons, defined in grading
 
 
 def expect_no_outside_data(function, source: str) -> None:
     """Fail when the student function's last call read data from the notebook instead of
     from `source` (see autograde.observe.outside_data)."""
+    note("own_data", None, source=source)
     names = function.outside_data()
     if names:
-        listed = ", ".join(f"'{name}'" for name in names)
-        raise CheckFailed(
-            f"{function.name} uses the global name {listed} instead of taking it from "
-            f"{source}: a function must work on its arguments only (a notebook variable holds "
-            "the values of some other call)"
-        )
+        raise CheckFailed(messages.outside_data(function.name, names, source))
 
 
 def call_own_data(function: Callable, source: str, *args):
@@ -45,18 +46,12 @@ def call_own_data(function: Callable, source: str, *args):
     return outputs
 
 
-def expect_results(name: str, outputs, labels: tuple) -> tuple:
-    """Fail unless `outputs` is a tuple of len(labels) values; return it."""
-    if not isinstance(outputs, tuple) or len(outputs) != len(labels):
-        raise CheckFailed(f"{name} should return {len(labels)} values: {', '.join(labels)}")
-    return outputs
-
-
 def expect_not_shaped(name: str, actual, expected_shape: tuple, known: dict) -> None:
     """Name the mistake when `actual` has a wrong shape that a known mistake produces.
 
     known: {shape: description of the mistake that gives this shape}.
     """
+    note("shapes", actual, name=name, known=known)
     shape = np.shape(actual)
     if shape != tuple(expected_shape) and shape in known:
         raise CheckFailed(

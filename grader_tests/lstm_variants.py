@@ -8,7 +8,7 @@ wrong result with these arrays; the correct answers always come from the solutio
 
 import numpy as np
 
-from grader_tests.grading import expect_finite, expect_match, random_sizes
+from grader_tests.grading import expect_finite, expect_match, expect_results, random_sizes
 from rnnlab import sigmoid
 from rnnlab.params import lstm_params
 from rnnlab.testing import CheckFailed, expect_unchanged
@@ -116,9 +116,7 @@ def expect_cell_result(function_name: str, outputs, expected, mistakes: dict) ->
     mistakes: {description: (h_next, c_next, gates) that mistake would produce}. h_next is
     checked first, then c_next, then each gate, so the message names the first wrong value.
     """
-    if not isinstance(outputs, tuple) or len(outputs) != 3:
-        raise CheckFailed(f"{function_name} should return three values: h_next, c_next, gates")
-    h_next, c_next, gates = outputs
+    h_next, c_next, gates = expect_results(function_name, outputs, ("h_next", "c_next", "gates"))
     expect_match("h_next", h_next, expected[0], {m: v[0] for m, v in mistakes.items()})
     expect_match("c_next", c_next, expected[1], {m: v[1] for m, v in mistakes.items()})
     if not isinstance(gates, dict) or set(gates) != {"f", "i", "o", "g"}:
@@ -198,11 +196,20 @@ def register_cell_parts(exercise, check_cell, kind: int, first_seed: int, large,
     call = call or (lambda cell, *arguments: cell(*arguments))
     description, large_case = large
 
+    def check_large(cell, ref, *arguments):
+        h_next, c_next, _ = check_cell(cell, ref, *arguments)
+        expect_finite("h_next", h_next)
+        expect_finite("c_next", c_next)
+
+    values = exercise.public("h_prev, c_prev not zero; N, D, H all different", check_cell,
+                             lambda: cell_case(kind, first_seed))  # fmt: skip
+    saturated = exercise.public(description.split(":")[0], check_large, large_case)
+
     @exercise.part(
         "h_next, c_next and the gates on random sizes with N, D, H all different", weight=3
     )
     def _values(cell, ref):
-        check_cell(cell, ref, *cell_case(kind, first_seed))
+        values.run(cell, ref)
         check_cell(cell, ref, *cell_case(kind, first_seed + 1))
 
     @exercise.part("a batch of one sequence with one unit (N = 1, H = 1)")
@@ -211,9 +218,7 @@ def register_cell_parts(exercise, check_cell, kind: int, first_seed: int, large,
 
     @exercise.part(description)
     def _large(cell, ref):
-        h_next, c_next, _ = check_cell(cell, ref, *large_case())
-        expect_finite("h_next", h_next)
-        expect_finite("c_next", c_next)
+        saturated.run(cell, ref)
 
     @exercise.part("x_t, h_prev, c_prev and params are not modified")
     def _pure(cell, ref):
@@ -233,10 +238,12 @@ def register_layer_parts(exercise, check_sequence, sequence_case, first_seed: in
     the student's layer (default: directly).
     """
     call = call or (lambda layer, *arguments: layer(*arguments))
+    values = exercise.public("several steps; h0, c0 not zero; N, T, D, H all different",
+                             check_sequence, lambda: sequence_case(first_seed))  # fmt: skip
 
     @exercise.part("every output (N, T, H) on random sizes with N, T, D, H all different", weight=3)
     def _values(layer, ref):
-        check_sequence(layer, ref, *sequence_case(first_seed))
+        values.run(layer, ref)
         check_sequence(layer, ref, *sequence_case(first_seed + 1))
 
     @exercise.part("a sequence of one step (T = 1)")

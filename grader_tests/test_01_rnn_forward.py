@@ -6,7 +6,13 @@ are that notebook's own solution cells.
 
 import numpy as np
 
-from grader_tests.grading import Exercise, expect_finite, expect_match, random_sizes
+from grader_tests.grading import (
+    Exercise,
+    expect_finite,
+    expect_match,
+    expect_results,
+    random_sizes,
+)
 from rnnlab import functions, layers, recurrent
 from rnnlab.params import rnn_params
 from rnnlab.testing import CheckFailed, expect_close, expect_unchanged
@@ -45,18 +51,64 @@ def _softmax_mistakes(z, ref) -> dict:
     }
 
 
-@SOFTMAX.part("values on a batch of random scores (N, K)", weight=2)
-def _softmax_values(softmax, ref):
-    z = np.random.default_rng(11).standard_normal((4, 6))
+def _check_softmax(softmax, ref, z) -> None:
     expect_match("softmax(z)", softmax(z), ref.softmax(z), _softmax_mistakes(z, ref))
 
 
-@SOFTMAX.part("large scores (around 1e4) stay finite")
+def _wide_rows(seed: int) -> np.ndarray:
+    """Scores (4, 5) whose rows span more than 710 (np.exp overflows past 709.78): one large
+    score per row and rows far apart, so only a shift by each row's own max keeps every
+    exponential finite and the largest one equal to 1."""
+    rng = np.random.default_rng(seed)
+    z = 3 * rng.standard_normal((4, 5))
+    z[np.arange(4), [1, 3, 0, 4]] += [1000.0, 2000.0, -1500.0, 800.0]
+    return z + np.array([[0.0], [-3000.0], [500.0], [-50.0]])
+
+
+def _shifted_softmax(z, shift):
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        exp = np.exp(z - shift)
+        return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def _check_large(softmax, ref, z) -> None:
+    def row(statistic):
+        return statistic(z, axis=-1, keepdims=True)
+
+    mistakes = {
+        "the max is not subtracted before np.exp, so exp overflows": _naive_softmax(z),
+        "the max of the whole array is subtracted, not each row's: a row far below it "
+        "underflows to 0 / 0": _shifted_softmax(z, z.max()),
+        "each row's minimum is subtracted, not its max: exp overflows": _shifted_softmax(
+            z, row(np.min)
+        ),
+        "each row's mean is subtracted, not its max: exp overflows": _shifted_softmax(
+            z, row(np.mean)
+        ),
+    }
+    y = softmax(z)
+    expect_match("softmax(z)", y, ref.softmax(z), mistakes)
+    expect_finite("softmax(z)", y)
+
+
+VALUES_CASE = SOFTMAX.public(
+    "a batch of random scores (4, 6)",
+    _check_softmax,
+    lambda: (np.random.default_rng(11).standard_normal((4, 6)),),
+)
+WIDE_CASE = SOFTMAX.public("rows that span more than 710 (e.g. 0 and 1000)", _check_large,
+                           lambda: (_wide_rows(15),))  # fmt: skip
+
+
+@SOFTMAX.part("values on a batch of random scores (N, K)", weight=2)
+def _softmax_values(softmax, ref):
+    VALUES_CASE.run(softmax, ref)
+
+
+@SOFTMAX.part("large scores stay finite: around 1e4, and rows that span more than 710")
 def _softmax_large(softmax, ref):
-    z = 1e4 + 50 * np.random.default_rng(12).standard_normal((3, 5))
-    mistakes = {"the max is not subtracted before np.exp, so exp overflows": _naive_softmax(z)}
-    expect_match("softmax(z)", softmax(z), ref.softmax(z), mistakes)
-    expect_finite("softmax(z)", softmax(z))
+    WIDE_CASE.run(softmax, ref)
+    _check_large(softmax, ref, 1e4 + 50 * np.random.default_rng(12).standard_normal((3, 5)))
 
 
 @SOFTMAX.part("3-D scores (N, T, V): softmax over the last axis")
@@ -110,17 +162,22 @@ def _cell_mistakes(x_t, h_prev, p, ref) -> dict:
 
 def _check_cell(rnn_cell_forward, ref, x_t, h_prev, params) -> None:
     outputs = rnn_cell_forward(x_t, h_prev, params)
-    if not isinstance(outputs, tuple) or len(outputs) != 3:
-        raise CheckFailed("rnn_cell_forward should return three values: h_next, y_t, cache")
+    outputs = expect_results("rnn_cell_forward", outputs, ("h_next", "y_t", "cache"))
     h_expected, y_expected, _ = ref.rnn_cell_forward(x_t, h_prev, params)
     mistakes = _cell_mistakes(x_t, h_prev, params, ref)
     expect_match("h_next", outputs[0], h_expected, mistakes["h_next"])
     expect_match("y_t", outputs[1], y_expected, mistakes["y_t"])
 
 
+CELL_CASE = RNN_CELL.public("h_prev not zero; N, D, H, V all different", _check_cell,
+                            lambda: _cell_case(21))  # fmt: skip
+LARGE_CELL_CASE = RNN_CELL.public("large weights (around 300)", _check_cell,
+                                  lambda: _cell_case(24, scale=300.0))  # fmt: skip
+
+
 @RNN_CELL.part("h_next and y_t on random sizes with D, H, V all different", weight=3)
 def _cell_values(rnn_cell_forward, ref):
-    _check_cell(rnn_cell_forward, ref, *_cell_case(21))
+    CELL_CASE.run(rnn_cell_forward, ref)
     _check_cell(rnn_cell_forward, ref, *_cell_case(22))
 
 
@@ -131,8 +188,7 @@ def _cell_single(rnn_cell_forward, ref):
 
 @RNN_CELL.part("large weights: y_t stays finite")
 def _cell_large(rnn_cell_forward, ref):
-    x_t, h_prev, params = _cell_case(24, scale=300.0)
-    _check_cell(rnn_cell_forward, ref, x_t, h_prev, params)
+    LARGE_CELL_CASE.run(rnn_cell_forward, ref)
 
 
 @RNN_CELL.part("cache = (x_t, h_prev, h_next, params) and inputs unchanged")
@@ -148,11 +204,11 @@ def _cell_cache(rnn_cell_forward, ref):
         expect_unchanged(name, before[name], value)
 
 
-def _sequence_case(seed: int, T: int | None = None, N: int | None = None):
+def _sequence_case(seed: int, T: int | None = None, N: int | None = None, scale: float = 0.5):
     rng = np.random.default_rng(seed)
     sizes = random_sizes(rng, "N T D H V")
     sizes.update({k: v for k, v in {"T": T, "N": N}.items() if v is not None})
-    params = rnn_params(rng, sizes["D"], sizes["H"], sizes["V"])
+    params = rnn_params(rng, sizes["D"], sizes["H"], sizes["V"], scale=scale)
     x = rng.standard_normal((sizes["N"], sizes["T"], sizes["D"]))
     h0 = rng.standard_normal((sizes["N"], sizes["H"]))
     return x, h0, params
@@ -171,27 +227,44 @@ def _sequence_mistakes(x, h0, params, ref) -> dict:
     }
 
 
+def _output_mistakes(h, params) -> dict:
+    return {
+        "the max is not subtracted before np.exp in the softmax, so exp overflows": (
+            _naive_softmax(h @ params["W_y"] + params["b_y"])
+        )
+    }
+
+
 def _check_sequence(rnn_forward, ref, x, h0, params) -> None:
     N, T, _ = x.shape
-    outputs = rnn_forward(x, h0, params)
-    if not isinstance(outputs, tuple) or len(outputs) != 3:
-        raise CheckFailed("rnn_forward should return three values: h, y, caches")
-    h, y, caches = outputs
+    h, y, caches = expect_results("rnn_forward", rnn_forward(x, h0, params), ("h", "y", "caches"))
     h_expected, y_expected, _ = ref.rnn_forward(x, h0, params)
     if isinstance(h, np.ndarray) and h.shape == (T, N, h0.shape[1]) and T != N:
         raise CheckFailed(f"h has shape {h.shape} = (T, N, H); the course uses (N, T, H)")
     expect_match("h", h, h_expected, _sequence_mistakes(x, h0, params, ref))
-    expect_close("y", y, y_expected)
+    expect_match("y", y, y_expected, _output_mistakes(h_expected, params))
+    expect_finite("y", y)
     if len(caches) != T:
         raise CheckFailed(
             f"caches should hold one cache per time step ({T}), it holds {len(caches)}"
         )
 
 
+SEQUENCE_CASE = RNN_FORWARD.public("h0 not zero; N, T, D, H, V all different",
+                                   _check_sequence, lambda: _sequence_case(31))  # fmt: skip
+LARGE_SEQUENCE_CASE = RNN_FORWARD.public("large weights (around 300)", _check_sequence,
+                                         lambda: _sequence_case(36, scale=300.0))  # fmt: skip
+
+
 @RNN_FORWARD.part("h (N, T, H) and y (N, T, V) on random sizes", weight=3)
 def _forward_values(rnn_forward, ref):
-    _check_sequence(rnn_forward, ref, *_sequence_case(31))
+    SEQUENCE_CASE.run(rnn_forward, ref)
     _check_sequence(rnn_forward, ref, *_sequence_case(32))
+
+
+@RNN_FORWARD.part("large weights (around 300): y stays finite")
+def _forward_large(rnn_forward, ref):
+    LARGE_SEQUENCE_CASE.run(rnn_forward, ref)
 
 
 @RNN_FORWARD.part("a sequence of one step (T = 1)")

@@ -11,13 +11,13 @@ import numpy as np
 from grader_tests import lstm_variants as variants
 from grader_tests.grading import Exercise, expect_finite, expect_match, random_sizes
 from rnnlab.layers import LSTM, BiLSTM
-from rnnlab.lstm_cells import lstm1_step_stacked
+from rnnlab.lstm_cells import lstm1_step_stacked, stack_lstm_params
 from rnnlab.recurrent import lstm_step
 from rnnlab.testing import CheckFailed, expect_unchanged
 
 LESSON = "02_lstm_type1"
 
-LIBRARY_LSTM = (lstm1_step_stacked, lstm_step, LSTM, BiLSTM)
+LIBRARY_LSTM = (lstm1_step_stacked, stack_lstm_params, lstm_step, LSTM, BiLSTM)
 CELL = Exercise(LESSON, "lstm1_cell_forward", points=3, not_allowed=LIBRARY_LSTM)
 LAYER = Exercise(
     LESSON,
@@ -150,16 +150,25 @@ def _check_output(output_layer, ref, h, params) -> np.ndarray:
     return y
 
 
+def _check_large_output(output_layer, ref, h, params) -> None:
+    expect_finite("y", _check_output(output_layer, ref, h, params))
+
+
+OUTPUT_CASE = OUTPUT.public("N, T, H, V all different", _check_output,
+                            lambda: _output_case(221))  # fmt: skip
+LARGE_OUTPUT_CASE = OUTPUT.public("large weights W_y (around 1e3)", _check_large_output,
+                                  lambda: _output_case(223, scale=1e3))  # fmt: skip
+
+
 @OUTPUT.part("y (N, T, V) on random sizes with N, T, H, V all different", weight=2)
 def _output_values(output_layer, ref):
-    _check_output(output_layer, ref, *_output_case(221))
+    OUTPUT_CASE.run(output_layer, ref)
     _check_output(output_layer, ref, *_output_case(222))
 
 
 @OUTPUT.part("large weights W_y (around 1e3): y stays finite")
 def _output_large(output_layer, ref):
-    y = _check_output(output_layer, ref, *_output_case(223, scale=1e3))
-    expect_finite("y", y)
+    LARGE_OUTPUT_CASE.run(output_layer, ref)
 
 
 @OUTPUT.part("one sequence of one step (N = 1, T = 1)")

@@ -108,10 +108,13 @@ def _check_cell(rnn_cell_backward, ref, dh_next, cache) -> None:
     expect_grads("rnn_cell_backward", grads, expected, mistakes, shapes)
 
 
+CELL_CASE = CELL.public("N, D, H all different", _check_cell, lambda: _cell_case(701))
+
+
 @CELL.part("every gradient on random sizes with N, D, H all different", weight=3)
 def _cell_values(rnn_cell_backward, ref):
-    for seed in (701, 702):
-        _check_cell(rnn_cell_backward, ref, *_cell_case(seed))
+    CELL_CASE.run(rnn_cell_backward, ref)
+    _check_cell(rnn_cell_backward, ref, *_cell_case(702))
 
 
 @CELL.part("numerical gradients of x_t, h_prev, W_x, W_h, b (rnnlab.gradcheck), D != H")
@@ -192,10 +195,14 @@ def _check_sequence(rnn_backward, ref, dh, caches) -> None:
     expect_grads("rnn_backward", grads, expected, mistakes, shapes)
 
 
+BACKWARD_CASE = BACKWARD.public("several steps; N, T, D, H all different", _check_sequence,
+                                lambda: _sequence_case(711)[:2])  # fmt: skip
+
+
 @BACKWARD.part("dx, dh0 and the weight gradients on random sizes, N, T, D, H different", weight=3)
 def _backward_values(rnn_backward, ref):
-    for seed in (711, 712):
-        _check_sequence(rnn_backward, ref, *_sequence_case(seed)[:2])
+    BACKWARD_CASE.run(rnn_backward, ref)
+    _check_sequence(rnn_backward, ref, *_sequence_case(712)[:2])
 
 
 @BACKWARD.part("numerical gradients of x, h0, W_x, W_h, b (rnnlab.gradcheck), D != H")
@@ -270,6 +277,10 @@ def _clip_mistakes(grads: dict, max_norm: float) -> dict:
     }
 
 
+def _zero_case() -> dict:
+    return {name: np.zeros_like(g) for name, g in _clip_case(724, scale=1.0).items()}
+
+
 def _check_clip(clip_gradients, ref, grads: dict, max_norm: float) -> None:
     expected = ref.clip_gradients(grads, max_norm)
     mistakes = _clip_mistakes(grads, max_norm)
@@ -288,10 +299,15 @@ def _check_clip(clip_gradients, ref, grads: dict, max_norm: float) -> None:
     expect_grads("clip_gradients", clipped, expected, mistakes, {})
 
 
+CLIP_CASE = CLIP.public("a global norm above max_norm = 5", _check_clip,
+                        lambda: (_clip_case(721, scale=3.0), 5.0))  # fmt: skip
+ZERO_CASE = CLIP.public("all-zero gradients", _check_clip, lambda: (_zero_case(), 1.0))
+
+
 @CLIP.part("a global norm above max_norm: every array scaled by one factor", weight=2)
 def _clip_above(clip_gradients, ref):
-    for seed, max_norm in ((721, 5.0), (722, 0.5)):
-        _check_clip(clip_gradients, ref, _clip_case(seed, scale=3.0), max_norm)
+    CLIP_CASE.run(clip_gradients, ref)
+    _check_clip(clip_gradients, ref, _clip_case(722, scale=3.0), 0.5)
 
 
 @CLIP.part("a global norm below max_norm: the gradients come back unchanged")
@@ -301,8 +317,7 @@ def _clip_below(clip_gradients, ref):
 
 @CLIP.part("all-zero gradients: zeros come back (no division by zero, no nan)")
 def _clip_zero(clip_gradients, ref):
-    grads = {name: np.zeros_like(g) for name, g in _clip_case(724, scale=1.0).items()}
-    _check_clip(clip_gradients, ref, grads, 1.0)
+    ZERO_CASE.run(clip_gradients, ref)
 
 
 @CLIP.part("the arrays of grads are not modified")

@@ -17,7 +17,7 @@ from grader_tests.bptt_checks import (
     expect_numerical_ok,
     through_time,
 )
-from grader_tests.grading import Exercise, expect_match, sibling
+from grader_tests.grading import Exercise, expect_match, expect_results, reference, sibling
 from grader_tests.layer_checks import expect_not_shaped
 from rnnlab import echo, layers
 from rnnlab.lstm_cells import GATE_ORDER, stack_lstm_params, unstack_lstm_params
@@ -67,9 +67,7 @@ def _check_forward(lstm_forward, ref, x, h0, c0, params) -> None:
     h_expected, caches_expected = ref.lstm_forward(x, h0, c0, params)
     mistakes = _forward_mistakes(x, h0, c0, params)
     outputs = lstm_forward(x.copy(), h0.copy(), c0.copy(), params)
-    if not isinstance(outputs, tuple) or len(outputs) != 2:
-        raise CheckFailed("lstm_forward should return two values: h and caches")
-    h, caches = outputs
+    h, caches = expect_results("lstm_forward", outputs, ("h", "caches"))
     N, T, H = h_expected.shape
     if isinstance(h, (list, tuple)):
         raise CheckFailed(
@@ -93,7 +91,7 @@ def _check_forward(lstm_forward, ref, x, h0, c0, params) -> None:
             f"it holds {count}"
         )
     for t, (cache, expected) in enumerate(zip(caches, caches_expected, strict=True)):
-        if not isinstance(cache, tuple) or len(cache) != 6:
+        if not isinstance(cache, (tuple, list)) or len(cache) != 6:
             raise CheckFailed(
                 f"caches[{t}] should be the cache lstm_step returns for step {t}, "
                 "(x_t, h_prev, c_prev, c_next, gates, params)"
@@ -107,10 +105,14 @@ def _sequence_case(seed: int, **fixed) -> tuple:
     return variants.sequence_case(1, seed, **fixed)
 
 
+FORWARD_CASE = FORWARD.public("several steps; h0, c0 not zero; N, T, D, H all different",
+                              _check_forward, lambda: _sequence_case(801))  # fmt: skip
+
+
 @FORWARD.part("h (N, T, H) and the caches on random sizes with N, T, D, H all different", weight=2)
 def _forward_values(lstm_forward, ref):
-    for seed in (801, 802):
-        _check_forward(lstm_forward, ref, *_sequence_case(seed))
+    FORWARD_CASE.run(lstm_forward, ref)
+    _check_forward(lstm_forward, ref, *_sequence_case(802))
 
 
 @FORWARD.part("a sequence of one step (T = 1)")
@@ -256,10 +258,13 @@ def _both_outputs(x_t, h_prev, c_prev, params) -> tuple:
     return np.concatenate([h_next, c_next], axis=1), cache
 
 
+CELL_CASE = CELL.public("N, D, H all different", _check_cell, lambda: _cell_case(811))
+
+
 @CELL.part("every gradient on random sizes with N, D, H all different", weight=3)
 def _cell_values(lstm_cell_backward, ref):
-    for seed in (811, 812):
-        _check_cell(lstm_cell_backward, ref, *_cell_case(seed))
+    CELL_CASE.run(lstm_cell_backward, ref)
+    _check_cell(lstm_cell_backward, ref, *_cell_case(812))
 
 
 @CELL.part("numerical gradients of x_t, h_prev, c_prev and the 12 weights, through h and c")
@@ -345,10 +350,14 @@ def _check_backward(lstm_backward, ref, dh, caches) -> None:
     expect_grads("lstm_backward", grads, {k: expected[k] for k in order}, mistakes, shapes)
 
 
+BACKWARD_CASE = BACKWARD.public("several steps; N, T, D, H all different", _check_backward,
+                                lambda: _backward_case(reference(LESSON), 821)[:2])  # fmt: skip
+
+
 @BACKWARD.part("dx, dh0, dc0 and the weight gradients on random sizes", weight=3)
 def _backward_values(lstm_backward, ref):
-    for seed in (821, 822):
-        _check_backward(lstm_backward, ref, *_backward_case(ref, seed)[:2])
+    BACKWARD_CASE.run(lstm_backward, ref)
+    _check_backward(lstm_backward, ref, *_backward_case(ref, 822)[:2])
 
 
 @BACKWARD.part("numerical gradients of x, h0, c0 and the 12 weights (rnnlab.gradcheck)")

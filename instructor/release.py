@@ -1,9 +1,11 @@
-"""Generate the student notebooks of course/ from solutions/ with nbgrader.
+"""Generate what students get: the notebooks of course/ and the public cases.
 
-    python -m instructor.release          # rewrite course/ from solutions/
+    python -m instructor.release          # rewrite course/ and rnnlab/data/public/
 
-course/ is committed so students can use it straight from a clone; the test suite fails
-when it differs from what this command would write now.
+The notebooks come from solutions/ through nbgrader; the public cases of each lesson
+(rnnlab.checks.casefile) from its hidden tests run on the reference solutions
+(grader_tests.public_cases). Both are committed so students can use them straight from a
+clone; the test suite fails when either differs from what this command would write now.
 """
 
 import shutil
@@ -12,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from instructor.engine.course import COURSE, CourseDir, NbgraderError, lessons
+from rnnlab.checks import casefile
 
 
 def generate_release(course_dir: CourseDir, lesson_ids=None) -> dict[str, Path]:
@@ -52,14 +55,30 @@ def write_course(released: dict[str, Path], target: Path = COURSE) -> None:
         shutil.copyfile(notebook, target / notebook.name)
 
 
+def public_cases(lesson: str) -> bytes:
+    """The bytes of `lesson`'s public-case file, made now from its hidden tests (imported
+    here: the nbgrader step above runs this module without them)."""
+    from grader_tests.catalog import exercises
+    from grader_tests.public_cases import spec
+
+    return casefile.encode(spec(lesson, exercises(lesson).values()))
+
+
+def write_public_cases(target: Path = casefile.FOLDER) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for lesson in lessons():
+        (target / f"{lesson}.wire").write_bytes(public_cases(lesson))
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--into"]:
         _generate_here(sys.argv[2], sys.argv[3:])
         return
+    write_public_cases()
     with tempfile.TemporaryDirectory(prefix="rnnlab-release-") as workdir:
         released = generate_release(CourseDir(Path(workdir)))
         write_course(released)
-    print(f"wrote {len(released)} student notebooks to {COURSE}")
+    print(f"wrote {len(released)} student notebooks to {COURSE}, public cases to {casefile.FOLDER}")
 
 
 if __name__ == "__main__":

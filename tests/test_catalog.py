@@ -2,8 +2,9 @@
 
 import pytest
 
-from grader_tests.catalog import answers, exercises, run_answer
+from grader_tests.catalog import answers, exercises, run_answer, run_visible
 from grader_tests.grading import LocalFunction, master, reference
+from instructor.catalog_report import VISIBLE_TARGET
 from instructor.engine.course import lessons
 from rnnlab.checks.code import StudentCode
 
@@ -50,3 +51,31 @@ def test_a_missing_or_uncallable_function_scores_zero_with_a_message():
     assert missing.score == 0.0 and "there is no function named softmax" in missing.report()
     not_callable = softmax.run(LocalFunction({"softmax": 3}, "softmax", code))
     assert not_callable.score == 0.0 and "softmax is not a function" in not_callable.report()
+
+
+VISIBLE = [(lesson, answer) for lesson in lessons() for answer in answers(lesson)]
+
+
+def test_every_exercise_has_public_cases_under_a_unique_name():
+    names = [name for lesson in lessons() for name in exercises(lesson)]
+    assert len(names) == len(set(names)), "check(name) finds an exercise by its name alone"
+    for lesson in lessons():
+        for name, exercise in exercises(lesson).items():
+            assert exercise.public_cases, f"{lesson}: {name} has no public case"
+
+
+@pytest.mark.parametrize("case", VISIBLE, ids=[_id(case) for case in VISIBLE])
+def test_answer_meets_the_visible_checks_as_catalogued(case):
+    lesson, answer = case
+    report = run_visible(lesson, answer)
+    if answer.wrong and not answer.hidden_only:
+        assert report.failures, f"the visible checks pass a wrong answer:\n{report.text()}"
+    else:
+        assert not report.failures, f"the visible checks fail this answer:\n{report.text()}"
+
+
+@pytest.mark.parametrize("lesson", sorted({lesson for lesson, _ in VISIBLE}))
+def test_the_visible_checks_catch_enough_of_each_lessons_mistakes(lesson):
+    public = [a for a in answers(lesson) if a.wrong and not a.hidden_only]
+    caught = sum(bool(run_visible(lesson, a).failures) for a in public)
+    assert caught >= VISIBLE_TARGET * len(public), f"{caught} of {len(public)}"

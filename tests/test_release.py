@@ -1,11 +1,12 @@
-"""course/ is exactly what nbgrader generates from solutions/ now, and leaks nothing."""
+"""course/ and the public cases are exactly what the release makes now, and leak nothing."""
 
 import json
 
 import pytest
 
 from instructor.engine.course import COURSE, CourseDir, lessons
-from instructor.release import generate_release
+from instructor.release import generate_release, public_cases
+from rnnlab.checks import casefile
 
 
 @pytest.fixture(scope="module")
@@ -30,3 +31,12 @@ def test_release_holds_no_solution_hidden_test_or_output(lesson):
         assert marker not in text
     cells = json.loads(text)["cells"]
     assert all(not cell.get("outputs") for cell in cells if cell["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("lesson", lessons())
+def test_public_cases_match_a_fresh_release(lesson):
+    committed = casefile.FOLDER / f"{lesson}.wire"
+    assert committed.read_bytes() == public_cases(lesson), (
+        f"{committed.name} differs from what the hidden tests make now: run "
+        "`python -m instructor.release` and commit lib/rnnlab/data/public/"
+    )

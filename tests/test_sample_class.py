@@ -33,7 +33,7 @@ def test_feedback_shows_diagnostics_and_hides_the_hidden_tests(graded):
             assert "BEGIN HIDDEN TESTS" not in html and "grader_tests" not in html
             assert " points" in html  # the printed report of each graded cell
     untouched = (out / "feedback" / "ben" / "01_rnn_forward" / "01_rnn_forward.html").read_text()
-    assert "still raises NotImplementedError" in untouched
+    assert "exercise 1 (`softmax`) is not done yet: replace the" in untouched
 
 
 def test_a_second_run_skips_graded_students(graded):

@@ -5,7 +5,7 @@ import pytest
 
 from rnnlab.attention_decoder import AttentionDecoder
 from rnnlab.gradcheck import check_gradients, check_layer
-from rnnlab.layers import LSTM, BiLSTM, Dense, SoftmaxCrossEntropy
+from rnnlab.layers import LSTM, BiLSTM, Dense, NotRunError, Softmax, SoftmaxCrossEntropy
 from rnnlab.optim import Adam, clip_grad_norm
 from rnnlab.translator import DateTranslator
 
@@ -164,3 +164,20 @@ def test_clip_grad_norm_scales_everything_by_one_factor():
     np.testing.assert_allclose([grads[0][0], grads[1][0, 0]], [0.6, 0.8])
     assert clip_grad_norm(grads, 10.0) == pytest.approx(1.0)
     np.testing.assert_allclose(grads[0], [0.6])
+
+
+@pytest.mark.parametrize(
+    "make, dout",
+    [
+        (lambda rng: Softmax(), np.ones((2, 3))),
+        (lambda rng: Dense(3, 2, rng), np.ones((2, 2))),
+        (lambda rng: SoftmaxCrossEntropy(), 1.0),
+        (lambda rng: LSTM(3, 2, rng), np.ones((1, 2, 2))),
+        (lambda rng: BiLSTM(3, 2, rng), np.ones((1, 2, 4))),
+        (lambda rng: AttentionDecoder(4, 3, 2, 5, 2, rng), np.ones((1, 2, 5))),
+    ],
+)
+def test_backward_before_forward_says_so(make, dout):
+    layer = make(np.random.default_rng(0))
+    with pytest.raises(NotRunError, match=r"backward was called before \w+\.forward"):
+        layer.backward(dout)

@@ -21,6 +21,7 @@ import numpy as np
 from rnnlab.functions import softmax
 from rnnlab.layers import (
     Dense,
+    forward_cache,
     lstm_cell_backward,
     lstm_cell_forward,
     lstm_gate_scale,
@@ -111,7 +112,7 @@ class AttentionDecoder:
         return dr, dctx, de, v_tanh, ds_next.T
 
     def backward(self, dscores: np.ndarray):
-        a, ss, _, u, alpha, ctx, _, _, H_fw = self.cache
+        a, ss, _, u, alpha, ctx, _, _, H_fw = forward_cache(self)
         W_e = self.params[0]
         dstates = self.output.backward(np.asarray(dscores, W_e.dtype)).transpose(1, 2, 0)
         dr, dctx, de, v_tanh, ds0 = self._backward_steps(dstates)

@@ -5,12 +5,28 @@ Every layer has
     grads:  list of arrays shaped like params, filled by backward,
     forward(*inputs) -> output, caching what backward needs,
     backward(dout) -> the gradient of each input (a tuple when there are several).
-backward uses only what the last forward cached and never changes its arguments.
+backward uses only what the last forward cached and never changes its arguments; called
+before any forward, it raises NotRunError, which says so.
 """
 
 import numpy as np
 
 from rnnlab.functions import softmax
+
+
+class NotRunError(RuntimeError):
+    """A layer's backward was called before its forward: nothing is cached yet."""
+
+
+def forward_cache(layer):
+    """`layer.cache`, what its last forward stored; NotRunError if forward never ran."""
+    if layer.cache is None:
+        name = type(layer).__name__
+        raise NotRunError(
+            f"{name}.backward was called before {name}.forward: backward uses what the "
+            "last forward cached, so run forward first"
+        )
+    return layer.cache
 
 
 class Softmax:
@@ -27,7 +43,7 @@ class Softmax:
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """dy: (..., K) -> dx: (..., K), with dx = y * (dy - sum(dy * y)) along the last axis."""
-        y = self.cache
+        y = forward_cache(self)
         return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
 
 
@@ -57,7 +73,7 @@ class Dense:
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """dy: (..., K) -> dx: (..., D); fills grads dW: (D, K), db: (K,)."""
         W = self.params[0]
-        x = self.cache
+        x = forward_cache(self)
         dy2 = dy.reshape(-1, dy.shape[-1])
         self.grads[0][...] = x.reshape(-1, x.shape[-1]).T @ dy2
         self.grads[1][...] = dy2.sum(axis=0)
@@ -85,7 +101,7 @@ class SoftmaxCrossEntropy:
 
     def backward(self, dloss=1.0) -> np.ndarray:
         """dloss: scalar -> dscores: (N, T, V) = (softmax - one_hot(targets)) * dloss / (N*T)."""
-        log_probs, targets = self.cache
+        log_probs, targets = forward_cache(self)
         dscores, index = np.exp(log_probs), targets[..., None]
         np.put_along_axis(dscores, index, np.take_along_axis(dscores, index, -1) - 1, -1)
         return dscores * (np.asarray(dloss, dscores.dtype) / targets.size)
@@ -214,7 +230,7 @@ class LSTM:
 
     def _backward_steps(self, dh, dh_last, dc_last):
         """dh: (N, T, H) -> dz: (T, 4H, N), dh0, dc0: (H, N), looping back over the steps."""
-        _, act, _, cs, tanh_c, _, _ = self.cache
+        _, act, _, cs, tanh_c, _, _ = forward_cache(self)
         W_h = self.params[1]
         M, dc_dh = lstm_local_derivatives(act, cs[:-1], tanh_c)
         dh_steps = np.ascontiguousarray(_floats(dh, W_h.dtype).transpose(1, 2, 0))
@@ -229,7 +245,7 @@ class LSTM:
         return dz, dh_next, dc_next
 
     def backward(self, dh: np.ndarray, dh_last=None, dc_last=None):
-        x_steps, _, hs, _, _, has_h0, has_c0 = self.cache
+        x_steps, _, hs, _, _, has_h0, has_c0 = forward_cache(self)
         W_x = self.params[0]
         dz, dh0, dc0 = self._backward_steps(dh, dh_last, dc_last)
         (T, H4, N), D = dz.shape, W_x.shape[0]
