@@ -42,10 +42,13 @@ def database():
         capture_output=True,
     )
     options = f"-c listen_addresses='' -k {sockets} -p 5439"
-    subprocess.run(
-        _as_postgres(bin_dir / "pg_ctl", "-D", data, "-o", options, "-w", "start"),
+    subprocess.run(  # the server keeps its output: a pipe here would never reach EOF
+        _as_postgres(
+            bin_dir / "pg_ctl", "-D", data, "-o", options, "-l", root / "log", "-w", "start"
+        ),
         check=True,
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         subprocess.run(
@@ -53,7 +56,7 @@ def database():
             check=True,
             capture_output=True,
         )
-        yield f"postgresql://postgres@/class?host={sockets}&port=5439"
+        yield f"postgresql+psycopg2://postgres@/class?host={sockets}&port=5439"
     finally:
         subprocess.run(
             _as_postgres(bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop"),

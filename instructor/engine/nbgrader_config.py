@@ -24,7 +24,7 @@ c = get_config()  # noqa: F821 (injected by traitlets)
 
 c.CourseDirectory.course_id = "rnn-attention"
 # The gradebook is SQLite (gradebook.db in the course directory, made on demand) unless
-# RNNLAB_GRADEBOOK_URL names another database, e.g. postgresql://grader@dbhost/course.
+# RNNLAB_GRADEBOOK_URL names another database, e.g. postgresql+psycopg2://grader@dbhost/course.
 if os.environ.get("RNNLAB_GRADEBOOK_URL"):
     c.CourseDirectory.db_url = os.environ["RNNLAB_GRADEBOOK_URL"]
 
