@@ -293,6 +293,8 @@ def _same(a, b) -> bool:
     if isinstance(a, np.ndarray):
         if a.shape != b.shape or a.dtype != b.dtype:
             return False
+        if a.tobytes() == b.tobytes():  # the common case, and ten times faster
+            return True
         return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))

@@ -18,7 +18,12 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from instructor.engine.nbgrader_plugins import CapOutputs, ExecuteToTheEnd, PlainStudentText
+from instructor.engine.nbgrader_plugins import (
+    CapOutputs,
+    ExecuteToTheEnd,
+    FeedbackExporter,
+    PlainStudentText,
+)
 
 c = get_config()  # noqa: F821 (injected by traitlets)
 
@@ -52,3 +57,4 @@ c.Autograde.autograde_preprocessors = [
 
 # Feedback shows each test's printed report, never the hidden test code.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.exporter_class = FeedbackExporter

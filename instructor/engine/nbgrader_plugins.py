@@ -3,12 +3,17 @@
 import re
 
 from nbclient.exceptions import DeadKernelError
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
 NOTE = "\n... [output truncated by the grader: {} more characters]\n"
 KEPT = ("text/plain", "image/png", "image/jpeg")  # what a student's kernel may show
+IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)", re.IGNORECASE)
+ALT = ' alt="a figure the notebook drew"'
 STOPPED = (
     "the notebook's kernel stopped here (the code ended it, or it ran past its time limits "
     "and was killed): the cells below were not run"
@@ -108,3 +113,28 @@ class PlainStudentText(NbGraderPreprocessor):
             for key in ("format", "raw_mimetype"):
                 cell.metadata.pop(key, None)
         return cell, resources
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbconvert's HTML exporter for nbgrader's feedback pages, without its closing pass.
+
+    HTMLExporter parses and re-serialises every page with BeautifulSoup to give each image
+    an alt text and each JupyterLab cell a tabindex: half the time of a feedback page.
+    nbgrader's feedback template is the classic one, which has no JupyterLab cells; the alt
+    text is added here to each <img> that has none.
+    """
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name"))
+        highlight = self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+        )
+        resources = self._init_resources(resources)
+        data_types = WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources
+        )
+        self.register_filter("highlight_code", highlight)
+        self.register_filter("filter_data_type", data_types)
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return IMAGE_WITHOUT_ALT.sub("<img" + ALT, html), resources

@@ -25,7 +25,7 @@ DTYPES = frozenset(
     + ("c8", "c16")
 )
 
-_pack, _unpack_from, _calcsize = struct.pack, struct.unpack_from, struct.calcsize
+_pack, _unpack_from = struct.pack, struct.unpack_from
 _frombuffer, _asarray, _generic, _ndarray = np.frombuffer, np.asarray, np.generic, np.ndarray
 _SCALARS = frozenset(np.dtype(code).type for code in DTYPES)
 
@@ -163,11 +163,30 @@ def _type_name(value) -> str:
     return kind.__name__
 
 
+_I32, _I64, _U64, _F64, _U8 = (struct.Struct(f) for f in ("<I", "<q", "<Q", "<d", "<B"))
+_DTYPE_OF = {name: np.dtype(name) for name in DTYPES}
+_SIMPLE = {b"N": None, b"T": True, b"F": False}
+
+
 class Decoder:
     """Turns bytes back into values, checking everything; make_layer(Layer) -> object."""
 
     def __init__(self, make_layer=None):
         self.make_layer = make_layer or (lambda layer: layer)
+        self._readers = {  # tag -> reader(depth)
+            b"I": lambda depth: self._number(_I64),
+            b"J": lambda depth: self._big_int(),
+            b"D": lambda depth: self._number(_F64),
+            b"S": lambda depth: self._text(),
+            b"L": lambda depth: [self._value(depth + 1) for _ in range(self._count())],
+            b"U": lambda depth: tuple(self._value(depth + 1) for _ in range(self._count())),
+            b"M": self._dict,
+            b"A": lambda depth: self._array(),
+            b"C": lambda depth: self._scalar(),
+            b"O": self._layer,
+            b"R": lambda depth: self.make_layer(Layer("", self._number(_I64), {}, {}, True)),
+            b"X": lambda depth: Unsupported(self._text()),
+        }
 
     def decode(self, data: bytes):
         self.data, self.pos = memoryview(data), 0
@@ -183,18 +202,18 @@ class Decoder:
         self.pos += size
         return chunk
 
-    def _number(self, fmt: str):
-        return _unpack_from(fmt, self._take(_calcsize(fmt)))[0]
+    def _number(self, layout: struct.Struct):
+        return layout.unpack(self._take(layout.size))[0]
 
     def _text(self) -> str:
-        size = self._number("<I")
+        size = self._number(_I32)
         try:
-            return bytes(self._take(size)).decode("utf-8", "surrogatepass")
+            return str(self._take(size), "utf-8", "surrogatepass")
         except UnicodeDecodeError as error:
             raise WireError("a string is not UTF-8") from error
 
     def _count(self) -> int:
-        count = self._number("<I")
+        count = self._number(_I32)
         if count > MAX_ITEMS or count > len(self.data) - self.pos:
             raise WireError("a container claims more items than the message holds")
         return count
@@ -203,26 +222,12 @@ class Decoder:
         if depth > MAX_DEPTH:
             raise WireError("value nested too deeply")
         tag = bytes(self._take(1))
-        simple = {b"N": None, b"T": True, b"F": False}
-        if tag in simple:
-            return simple[tag]
-        reader = {
-            b"I": lambda: self._number("<q"),
-            b"J": self._big_int,
-            b"D": lambda: self._number("<d"),
-            b"S": self._text,
-            b"L": lambda: [self._value(depth + 1) for _ in range(self._count())],
-            b"U": lambda: tuple(self._value(depth + 1) for _ in range(self._count())),
-            b"M": lambda: self._dict(depth),
-            b"A": self._array,
-            b"C": self._scalar,
-            b"O": lambda: self._layer(depth),
-            b"R": lambda: self.make_layer(Layer("", self._number("<q"), {}, {}, True)),
-            b"X": lambda: Unsupported(self._text()),
-        }.get(tag)
+        if tag in _SIMPLE:
+            return _SIMPLE[tag]
+        reader = self._readers.get(tag)
         if reader is None:
             raise WireError(f"unknown tag {tag!r}")
-        return reader()
+        return reader(depth)
 
     def _big_int(self) -> int:
         text = self._text()
@@ -241,20 +246,23 @@ class Decoder:
 
     def _dtype(self) -> np.dtype:
         name = self._text()
-        if name not in DTYPES:
+        if name not in _DTYPE_OF:
             raise WireError(f"dtype {name!r} is not allowed")
-        return np.dtype(name)
+        return _DTYPE_OF[name]
 
     def _array(self) -> np.ndarray:
         dtype = self._dtype()
-        ndim = self._number("<B")
+        ndim = self._number(_U8)
         if ndim > 32:
             raise WireError("too many dimensions")
-        shape = tuple(self._number("<q") for _ in range(ndim))
-        size = self._number("<Q")
+        shape = struct.unpack(f"<{ndim}q", self._take(8 * ndim))
+        size = self._number(_U64)
         if any(n < 0 or n > MAX_MESSAGE for n in shape):  # (0, 2**62, 2**62): too big for numpy
             raise WireError("an array's shape is out of range")
-        if size != int(np.prod(shape, dtype=object)) * dtype.itemsize:
+        count = 1
+        for n in shape:
+            count *= n
+        if size != count * dtype.itemsize:
             raise WireError("an array's shape does not match its bytes")
         return _frombuffer(self._take(size), dtype).reshape(shape).copy()
 
@@ -269,7 +277,7 @@ class Decoder:
 
     def _layer(self, depth: int):
         name = self._text()
-        handle = self._number("<q")
+        handle = self._number(_I64)
         state, calls = self._tagged_dict(depth + 1), self._tagged_dict(depth + 1)
         if not all(type(n) is int and n >= 0 for n in calls.values()):
             raise WireError("a layer's call counts are not counts")
