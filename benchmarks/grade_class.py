@@ -1,6 +1,8 @@
-"""Benchmark: `instructor.grade` on a generated class against plain serial nbgrader.
+"""Benchmark: `instructor.grade` on a generated class against plain serial nbgrader, or
+against itself on Dask clusters.
 
     PYTHONPATH=. .venv/bin/python benchmarks/grade_class.py [--students 50] [--jobs 2]
+    PYTHONPATH=. .venv/bin/python benchmarks/grade_class.py --workers 1 2 [--scheduler ADDRESS]
 
 The class cycles through the sample students' answers (instructor/classes/sample.py), so
 its scores are known. In one run, on the same class, it times:
@@ -12,6 +14,13 @@ its scores are known. In one run, on the same class, it times:
 
 It prints wall times, notebooks per minute, the speed-up over the baseline and whether
 every notebook got the same score in all three.
+
+With --workers or --scheduler it times instead `instructor.grade` here (--jobs students at
+once) and then on each cluster: a LocalCluster of N worker processes of one thread each for
+each N of --workers, and the cluster of the scheduler at ADDRESS. Each cluster is started
+and its workers prepared (their template made) before the clock starts. It prints each
+run's throughput as a ratio to the local run's, and whether every notebook got the same
+score.
 """
 
 import argparse
@@ -28,6 +37,7 @@ from nbgrader.api import Gradebook
 
 from instructor.classes.notebooks import catalog_sources, solution_sources, write_submission
 from instructor.classes.sample import STUDENTS
+from instructor.engine.cluster import DaskRunner, connect
 from instructor.engine.course import CourseDir, lessons
 from instructor.engine.report import lesson_score
 from instructor.engine.run import grade_class, prepare_template
@@ -94,33 +104,21 @@ def _scores(records: dict, lesson_ids: list) -> dict:
     return {(s, les): lesson_score(r, les) for s, r in records.items() for les in lesson_ids}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--students", type=int, default=50)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    args = parser.parse_args()
-    lesson_ids = lessons()
-    with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
-        work = Path(tmp)
-        template = prepare_template(work / "template_out", lesson_ids)
-        released = {les: template.path("release", les, f"{les}.ipynb") for les in lesson_ids}
-        make_class(work / "class", released, args.students)
-        notebooks = args.students * len(lesson_ids)
-        print(
-            f"class: {args.students} students x {len(lesson_ids)} lessons = {notebooks} notebooks"
-        )
+def compare_with_nbgrader(work: Path, template, lesson_ids: list, args) -> bool:
+    """Time ours with and without the sandbox and serial nbgrader; True if same scores."""
+    notebooks = args.students * len(lesson_ids)
 
-        def ours(sandbox: bool):
-            out = work / ("sandboxed" if sandbox else "unsandboxed")
-            settings = Settings(sandbox=sandbox)
-            return grade_class(work / "class", out, lesson_ids, args.jobs, True, template, settings)
+    def ours(sandbox: bool):
+        out = work / ("sandboxed" if sandbox else "unsandboxed")
+        settings = Settings(sandbox=sandbox)
+        return grade_class(work / "class", out, lesson_ids, args.jobs, True, template, settings)
 
-        sandboxed, with_box = timed("instructor.grade (sandbox)", lambda: ours(True))
-        unsandboxed, without_box = timed("instructor.grade --no-sandbox", lambda: ours(False))
-        serial, baseline = timed(
-            "serial nbgrader autograde",
-            lambda: serial_nbgrader(work / "class", work / "serial", lesson_ids),
-        )
+    sandboxed, with_box = timed("instructor.grade (sandbox)", lambda: ours(True))
+    unsandboxed, without_box = timed("instructor.grade --no-sandbox", lambda: ours(False))
+    serial, baseline = timed(
+        "serial nbgrader autograde",
+        lambda: serial_nbgrader(work / "class", work / "serial", lesson_ids),
+    )
     runs = {
         "sandboxed": _scores(sandboxed, lesson_ids),
         "unsandboxed": _scores(unsandboxed, lesson_ids),
@@ -140,6 +138,76 @@ def main() -> None:
     print(f"the sandbox's cost: {cost:.3f} s of a core per notebook")
     same = all(not keys for keys in differ.values())
     print("same scores in all three runs: " + ("yes" if same else f"no: {differ}"))
+    return same
+
+
+def on_cluster(address: str, work: Path, template, lesson_ids: list) -> tuple:
+    """Grade the class on the cluster at `address` (or local:N); (label, records, seconds)."""
+    with connect(address) as client:
+        runner = DaskRunner(client, lesson_ids, Settings())
+        runner.check()  # the workers' templates made before the clock starts
+        label = f"Dask {address}, worker threads: {runner.capacity()}"
+        out = work / f"dask-{address.replace('/', '_').replace(':', '_')}"
+        records, seconds = timed(
+            label,
+            lambda: grade_class(
+                work / "class", out, lesson_ids, runner.jobs(), True, template, runner=runner
+            ),
+        )
+    return label, records, seconds
+
+
+def compare_with_clusters(work: Path, template, lesson_ids: list, args) -> bool:
+    """Time ours here and on each cluster asked for; True if every run gave the same scores."""
+    notebooks = args.students * len(lesson_ids)
+    here = f"instructor.grade, {args.jobs} jobs, here"
+    local, baseline = timed(
+        here,
+        lambda: grade_class(work / "class", work / "here", lesson_ids, args.jobs, True, template),
+    )
+    expected = _scores(local, lesson_ids)
+    addresses = [f"local:{n}" for n in args.workers or []]
+    addresses += [args.scheduler] if args.scheduler else []
+    runs = [(here, baseline)]
+    differ = {}
+    for address in addresses:
+        label, records, seconds = on_cluster(address, work, template, lesson_ids)
+        runs.append((label, seconds))
+        scores = _scores(records, lesson_ids)
+        differ[label] = [k for k in expected if abs(scores[k] - expected[k]) > 0.01]
+    for label, seconds in runs:
+        rate = 60 * notebooks / seconds
+        print(f"{label:50} {seconds:7.1f} s  {rate:6.1f} notebooks/min  {baseline / seconds:.2f}x")
+    same = all(not keys for keys in differ.values())
+    print("same scores as grading here: " + ("yes" if same else f"no: {differ}"))
+    return same
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=50)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="also grade on a LocalCluster of N worker processes (one thread each), per N",
+    )
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="also grade on this Dask cluster")
+    args = parser.parse_args()
+    lesson_ids = lessons()
+    compare = compare_with_clusters if args.workers or args.scheduler else compare_with_nbgrader
+    with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
+        work = Path(tmp)
+        template = prepare_template(work / "template_out", lesson_ids)
+        released = {les: template.path("release", les, f"{les}.ipynb") for les in lesson_ids}
+        make_class(work / "class", released, args.students)
+        notebooks = args.students * len(lesson_ids)
+        print(
+            f"class: {args.students} students x {len(lesson_ids)} lessons = {notebooks} notebooks"
+        )
+        same = compare(work, template, lesson_ids, args)
     sys.exit(0 if same else 1)
 
 

@@ -2,6 +2,7 @@
 
     python -m instructor.grade SUBMISSIONS [--lesson 01_rnn_forward ...] [--jobs 2]
                                [--out build/grading] [--regrade] [--no-sandbox]
+                               [--scheduler tcp://host:8786 | --scheduler local:N]
 
 SUBMISSIONS holds <student>/<lesson>/<lesson>.ipynb (the layout `nbgrader collect` makes);
 it is only read. Each student's notebooks run once, in a bubblewrap sandbox, and a grader
@@ -10,6 +11,10 @@ exercises.csv, feedback/<student>/<lesson>/<lesson>.html, summary.txt, histogram
 results/<student>.json and the class gradebook (gradebook.db or RNNLAB_GRADEBOOK_URL).
 A student already graded from the same files is skipped unless --regrade. Exits 2, with
 the reason, when the grader itself cannot work (no sandbox here, say).
+
+With --scheduler the students are graded on a Dask cluster (instructor/engine/cluster.py),
+one task per student; this process still reads the submissions and writes every output.
+`local:N` starts a cluster of N worker processes on this machine for the run.
 """
 
 import argparse
@@ -17,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-from instructor.engine.course import BUILD
+from instructor.engine.course import BUILD, lessons
 from instructor.engine.run import GraderFault, grade_class
 from instructor.engine.student import Settings
 
@@ -26,13 +31,24 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", type=Path, help="<student>/<lesson>/<lesson>.ipynb")
     parser.add_argument("--lesson", action="append", help="grade only this lesson (repeatable)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="students at once")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        help="students at once (default: one per core; on a cluster, twice its worker threads)",
+    )
     parser.add_argument("--out", type=Path, default=BUILD / "grading", help="output folder")
     parser.add_argument("--regrade", action="store_true", help="grade students already graded")
     parser.add_argument(
         "--no-sandbox",
         action="store_true",
         help="run student code without bubblewrap (unsafe: every output says so)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        type=_scheduler,
+        help="grade on the Dask cluster of this scheduler (tcp://host:8786), or on local:N, "
+        "a cluster of N worker processes started here for the run",
     )
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
@@ -41,14 +57,48 @@ def main(argv=None) -> int:
         cell_seconds=int(os.environ.get("RNNLAB_CELL_TIMEOUT", "60")), sandbox=not args.no_sandbox
     )
     try:
-        grade_class(
-            args.submissions, args.out, args.lesson, args.jobs, args.regrade, settings=settings
-        )
+        if args.scheduler:
+            _grade_on_cluster(args, settings)
+        else:
+            jobs = args.jobs or os.cpu_count() or 1
+            grade_class(
+                args.submissions, args.out, args.lesson, jobs, args.regrade, settings=settings
+            )
     except GraderFault as fault:
         print(f"instructor.grade: the grader cannot run here: {fault}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ninstructor.grade: interrupted; run it again to resume", file=sys.stderr)
+        return 130
     print((args.out / "summary.txt").read_text())
     return 0
+
+
+def _scheduler(address: str) -> str:
+    workers = address.removeprefix("local:")
+    if address.startswith("local:") and not (workers.isdigit() and int(workers) > 0):
+        raise argparse.ArgumentTypeError(f"local:N needs a number of workers, not {address!r}")
+    return address
+
+
+def _grade_on_cluster(args, settings: Settings) -> None:
+    """grade_class with a DaskRunner: the dashboard's address first, then the progress bar."""
+    from instructor.engine.cluster import DaskRunner, connect  # Dask only when asked for
+
+    lesson_ids = args.lesson or lessons()
+    with connect(args.scheduler) as client:
+        print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr, flush=True)
+        runner = DaskRunner(client, lesson_ids, settings)
+        jobs = args.jobs or runner.jobs()
+        grade_class(
+            args.submissions,
+            args.out,
+            lesson_ids,
+            jobs,
+            args.regrade,
+            settings=settings,
+            runner=runner,
+        )
 
 
 if __name__ == "__main__":

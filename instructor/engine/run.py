@@ -101,6 +101,18 @@ def _only_run(out: Path):
         yield
 
 
+def check_sandbox(settings: Settings) -> None:
+    """GraderFault, with the reason and the fix, when `settings` ask for a sandbox and
+    this machine cannot start one."""
+    if not settings.sandbox:
+        return
+    with tempfile.TemporaryDirectory(prefix="rnnlab-check-") as private:
+        try:
+            check_available(Path(private))
+        except SandboxUnavailable as error:
+            raise GraderFault(str(error)) from None
+
+
 class LocalRunner:
     """Grades a student's Task in a process forked on this machine; its result dict."""
 
@@ -214,7 +226,9 @@ def grade_class(
     """Grade every student of `submissions` into `out`; return {student_id: record}.
 
     template: a course directory from prepare_template for these lessons (made if None);
-    runner: grades one student's Task and returns its result (a LocalRunner by default).
+    runner: grades one student's Task elsewhere and returns its result, after its `check()`
+    of the machines that grade (instructor.engine.cluster.DaskRunner); by default a
+    LocalRunner grades here, once a sandbox has started here.
     """
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     lesson_ids, settings = lesson_ids or lessons(), settings or Settings()
@@ -223,12 +237,10 @@ def grade_class(
 
 
 def _grade_class(submissions, out, lesson_ids, jobs, regrade, template, settings, runner):
-    if settings.sandbox:
-        with tempfile.TemporaryDirectory(prefix="rnnlab-check-") as private:
-            try:
-                check_available(Path(private))
-            except SandboxUnavailable as error:
-                raise GraderFault(str(error)) from None
+    if runner is not None:
+        runner.check()  # it grades elsewhere: it checks the machines that grade
+    else:
+        check_sandbox(settings)
     class_list = students(submissions)
     fingerprints = {lesson: fingerprint(lesson, settings) for lesson in lesson_ids}
     todo, reasons = {}, {}
@@ -249,13 +261,17 @@ def _grade_class(submissions, out, lesson_ids, jobs, regrade, template, settings
             pool.submit(grade_one, s, submissions, stale, runner, settings, fingerprints): s
             for s, stale in todo.items()
         }
-        for count, future in enumerate(as_completed(futures), start=1):
-            try:
-                _save(out, futures[future], future.result())
-            except GraderFault as error:
-                fault = fault or error
-                pool.shutdown(wait=False, cancel_futures=True)
-            _progress(count, len(futures), futures[future])
+        try:
+            for count, future in enumerate(as_completed(futures), start=1):
+                try:
+                    _save(out, futures[future], future.result())
+                except GraderFault as error:
+                    fault = fault or error
+                    pool.shutdown(wait=False, cancel_futures=True)
+                _progress(count, len(futures), futures[future])
+        except KeyboardInterrupt:  # students not started are not graded; the saved stay
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     if futures:
         print(file=sys.stderr)
     if fault:

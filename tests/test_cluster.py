@@ -1,0 +1,201 @@
+"""Grading on a Dask cluster (a LocalCluster of 2 worker processes, one thread each): the
+records equal a local run's, a worker killed mid-run loses nothing, a student whose task
+kills two workers is flagged and the run goes on, an interrupted submitter resumes, and a
+worker whose grader differs from the submitter's refuses to grade."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from instructor.engine.cluster import DaskRunner, connect, identity_difference
+from instructor.engine.course import ROOT
+from instructor.engine.run import GraderFault, grade_class, prepare_template
+from instructor.engine.student import Settings, Task
+from instructor.pipeline import write_sample_submissions
+
+LESSONS = ["01_rnn_forward", "04_weightsum", "05_attention_weight"]
+WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def client():
+    with connect(f"local:{WORKERS}") as client:
+        yield client
+
+
+@pytest.fixture
+def cluster(client):
+    """The module's cluster with all its workers up (a killed one is restarted)."""
+    client.wait_for_workers(WORKERS, timeout=120)
+    return client
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The sample class for LESSONS, its template, and its records graded locally."""
+    work = tmp_path_factory.mktemp("cluster")
+    template = prepare_template(work / "local", LESSONS)
+    released = {les: template.path("release", les, f"{les}.ipynb") for les in LESSONS}
+    write_sample_submissions(work / "submissions", released)
+    local = grade_class(work / "submissions", work / "local", LESSONS, 2, False, template)
+    return work, template, local
+
+
+def _entries(records: dict, lessons: list) -> dict:
+    return {s: {les: r["lessons"][les] for les in lessons} for s, r in records.items()}
+
+
+def _words(page: Path) -> list:
+    return re.sub(r"<[^>]*>", " ", page.read_text()).split()
+
+
+class Killer(threading.Thread):
+    """Kills with SIGKILL, `times` times, a worker process found running a task whose key
+    ends with a student of `students`, `delay` seconds after it started there; for the
+    duration of a `with` block."""
+
+    def __init__(self, client, students, times=1, delay=0.0):
+        super().__init__(daemon=True)
+        self.client, self.students, self.times, self.delay = client, students, times, delay
+        self.killed = []  # (worker address, the students of its tasks then)
+        self.done = threading.Event()
+
+    def run(self):
+        seen = {}
+        while len(self.killed) < self.times and not self.done.is_set():
+            for address, keys in self.client.processing().items():
+                hit = [k.rsplit("-", 1)[1] for k in keys if k.rsplit("-", 1)[-1] in self.students]
+                if not hit or address in {a for a, _ in self.killed}:
+                    continue
+                started = seen.setdefault((address, tuple(hit)), time.monotonic())
+                if time.monotonic() - started >= self.delay:
+                    pid = self.client.run(os.getpid, workers=[address])[address]
+                    os.kill(pid, signal.SIGKILL)
+                    self.killed.append((address, hit))
+                    break
+            time.sleep(0.05)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *_):
+        self.done.set()
+        self.join()
+
+
+def test_a_cluster_grades_the_sample_class_as_a_local_run_does(cluster, sample):
+    work, template, local = sample
+    runner = DaskRunner(cluster, LESSONS, Settings())
+    out = work / "dask"
+    records = grade_class(work / "submissions", out, LESSONS, 4, False, template, runner=runner)
+    assert records == local
+    for name in ("grades.csv", "exercises.csv", "summary.txt"):
+        ours, theirs = ((folder / name).read_text() for folder in (out, work / "local"))
+        assert ours.replace(str(out), "OUT") == theirs.replace(str(work / "local"), "OUT"), name
+    pages = sorted(p.relative_to(out) for p in (out / "feedback").rglob("*.html"))
+    assert len(pages) == len(local) * len(LESSONS)
+    for page in pages:  # the same words: a cell's output may arrive in one chunk or two
+        ours, theirs = (_words(folder / page) for folder in (out, work / "local"))
+        assert ours == theirs, page
+
+
+def test_a_worker_killed_mid_run_loses_nothing(cluster, sample):
+    work, template, local = sample
+    lessons = LESSONS[:2]
+    runner = DaskRunner(cluster, lessons, Settings())
+    with Killer(cluster, set(local), delay=2.0) as killer:
+        records = grade_class(
+            work / "submissions", work / "killed", lessons, 2, False, template, runner=runner
+        )
+    assert len(killer.killed) == 1, "no worker was killed mid-task"
+    assert _entries(records, lessons) == _entries(local, lessons)
+
+
+def test_a_task_that_kills_two_workers_is_flagged_and_the_run_goes_on(cluster, sample):
+    work, template, local = sample
+    lesson = LESSONS[0]
+    runner = DaskRunner(cluster, [lesson], Settings())
+    with Killer(cluster, {"cleo"}, times=2) as killer:
+        records = grade_class(
+            work / "submissions", work / "twice", [lesson], 2, False, template, runner=runner
+        )
+    assert [students for _, students in killer.killed] == [["cleo"], ["cleo"]]
+    entry = records.pop("cleo")["lessons"][lesson]
+    assert sum(entry["exercises"].values()) == 0
+    assert entry["flags"][0].startswith("not graded: the grading task failed on the cluster (")
+    assert "KilledWorker" in entry["flags"][0]
+    local = {s: r for s, r in local.items() if s != "cleo"}
+    assert _entries(records, [lesson]) == _entries(local, [lesson])
+
+
+def _grade(work: Path, scheduler: str, wait=True):
+    """instructor.grade on the sample class, lesson 01, into work/resumed."""
+    command = [sys.executable, "-m", "instructor.grade", str(work / "submissions")]
+    command += ["--out", str(work / "resumed"), "--lesson", LESSONS[0], "--scheduler", scheduler]
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'lib'}"}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    return process.communicate(timeout=600) + (process.returncode,) if wait else process
+
+
+def test_an_interrupted_submitter_resumes_where_it_stopped(cluster, sample):
+    work, _, local = sample
+    results = work / "resumed" / "results"
+    first = _grade(work, cluster.scheduler.address, wait=False)
+    deadline = time.monotonic() + 300
+    while len(list(results.glob("*.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    first.send_signal(signal.SIGINT)  # Ctrl-C: the students in flight finish, no others
+    _, stderr = first.communicate(timeout=120)
+    assert first.returncode == 130, stderr
+    assert "interrupted; run it again to resume" in stderr
+    saved = len(list(results.glob("*.json")))
+    assert 2 <= saved < len(local)
+    _, stderr, code = _grade(work, "local:2")
+    assert code == 0, stderr
+    assert "Dask dashboard: http" in stderr
+    summary = (work / "resumed" / "summary.txt").read_text()
+    this_run = summary.split("lessons graded in this run: ")[1].split(" (")[0]
+    assert this_run == f"{len(local) - saved} new"
+    records = {p.stem: json.loads(p.read_text()) for p in results.glob("*.json")}
+    assert _entries(records, LESSONS[:1]) == _entries(local, LESSONS[:1])
+
+
+def test_a_worker_with_another_grader_does_not_grade(cluster, sample):
+    work, _, local = sample
+    runner = DaskRunner(cluster, LESSONS[:1], Settings())
+    runner.identity["lessons"][LESSONS[0]] = "0" * 64
+    with pytest.raises(GraderFault) as refused:
+        runner.check()
+    for address in cluster.nthreads():
+        assert f"worker {address} on " in str(refused.value)
+    assert (
+        f"its grader differs from the submitter's: other hidden tests or solutions for {LESSONS[0]}"
+        in str(refused.value)
+    )
+    notebook = json.loads(
+        (work / "submissions" / "ada" / LESSONS[0] / f"{LESSONS[0]}.ipynb").read_text()
+    )
+    result = runner(Task("ada", {LESSONS[0]: notebook}, Settings()))
+    assert set(result) == {"fatal"} and "its grader differs" in result["fatal"]
+
+
+def test_what_differs_between_two_graders_is_said():
+    ours = {"lessons": {"a": "1", "b": "2"}, "shared": "s", "environment": {"python": "3.11.7"}}
+    assert identity_difference(ours, ours) == ""
+    other_python = {**ours, "environment": {"python": "3.11.2"}}
+    assert "another interpreter or machine" in identity_difference(ours, other_python)
+    other_engine = {**ours, "shared": "t", "lessons": {"a": "3", "b": "4"}}
+    assert "engine" in identity_difference(ours, other_engine)
+    other_test = {**ours, "lessons": {"a": "1", "b": "5"}}
+    assert identity_difference(ours, other_test) == "other hidden tests or solutions for b"
