@@ -40,7 +40,7 @@ from instructor.classes.sample import STUDENTS
 from instructor.engine.cluster import DaskRunner, connect
 from instructor.engine.course import CourseDir, lessons
 from instructor.engine.report import lesson_score
-from instructor.engine.run import grade_class, prepare_template
+from instructor.engine.run import default_jobs, grade_class, prepare_template
 from instructor.engine.student import Settings
 
 HIDDEN = re.compile(r'from autograde\.client import serve\n\nserve\("(\w+)"\)')
@@ -186,7 +186,7 @@ def compare_with_clusters(work: Path, template, lesson_ids: list, args) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=50)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument(
         "--workers",
         type=int,

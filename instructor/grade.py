@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from instructor.engine.course import BUILD, lessons
-from instructor.engine.run import GraderFault, grade_class
+from instructor.engine.run import GraderFault, default_jobs, grade_class
 from instructor.engine.student import Settings
 
 
@@ -34,7 +34,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--jobs",
         type=int,
-        help="students at once (default: one per core; on a cluster, twice its worker threads)",
+        help="students at once (default: cores + 1; on a cluster, twice its worker threads)",
     )
     parser.add_argument("--out", type=Path, default=BUILD / "grading", help="output folder")
     parser.add_argument("--regrade", action="store_true", help="grade students already graded")
@@ -60,7 +60,7 @@ def main(argv=None) -> int:
         if args.scheduler:
             _grade_on_cluster(args, settings)
         else:
-            jobs = args.jobs or os.cpu_count() or 1
+            jobs = args.jobs or default_jobs()
             grade_class(
                 args.submissions, args.out, args.lesson, jobs, args.regrade, settings=settings
             )

@@ -8,7 +8,6 @@ summary) and print a per-student, per-lesson score table next to the scores the 
 class must get. Everything lives in build/sample_class/, wiped at the start.
 """
 
-import os
 import shutil
 import sys
 import time
@@ -18,7 +17,7 @@ from instructor.classes.notebooks import catalog_sources, solution_sources, writ
 from instructor.classes.sample import STUDENTS
 from instructor.engine.course import BUILD, lessons
 from instructor.engine.report import lesson_score
-from instructor.engine.run import grade_class, prepare_template
+from instructor.engine.run import default_jobs, grade_class, prepare_template
 
 WORKDIR = BUILD / "sample_class"
 
@@ -67,7 +66,7 @@ def run(workdir: Path = WORKDIR, jobs: int | None = None) -> int:
     }
     write_sample_submissions(workdir / "submissions", released)
     print(f"grading {len(STUDENTS)} sample students", flush=True)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or default_jobs()
     records = grade_class(workdir / "submissions", out, lesson_ids, jobs, True, template)
     table, mismatches = score_table(records, lesson_ids)
     print(f"\n{table}\n")

@@ -39,6 +39,8 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # A cell that runs longer than this is stopped; the notebook's remaining cells still run.
 c.Execute.timeout = int(os.environ.get("RNNLAB_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True
+# After the last cell the kernel is killed, not asked to stop and then polled (0.1 s each).
+c.Execute.shutdown_kernel = "immediate"
 
 # A notebook whose kernel dies is still graded (to that point); outputs are kept small and
 # plain, with no HTML or JavaScript from the student's kernel, and the student's own Markdown
