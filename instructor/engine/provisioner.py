@@ -7,15 +7,19 @@ through /proc/<pid>/root), and when it is shut down the sandbox is cleaned for t
 notebook. `started(lesson)` and `ended()` tell the grader which notebook runs.
 
 `use_local(socket, started, ended)` is the --no-sandbox mode: plain local kernels that
-find the grader at `socket`.
+find the grader at `socket`. `PromptClient` is the kernel client nbgrader uses for both
+(instructor/engine/nbgrader_config.py).
 """
 
 import asyncio
 import os
 import signal
+import time
 from importlib.metadata import EntryPoint
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
@@ -23,6 +27,37 @@ from instructor.engine.sandbox import INSIDE_KERNELS, Sandbox
 
 NAME = "rnnlab-graded-kernel"
 _hooks: dict = {}  # {"sandbox", "socket", "started", "ended", "count", "stop_kernel"}
+
+
+class PromptClient(AsyncKernelClient):
+    """jupyter_client's kernel client, ready as soon as the kernel has answered kernel_info
+    on the shell channel and shown a message on IOPub (so IOPub is connected).
+
+    jupyter_client's own wait_for_ready then waits for 0.2 s of silence on IOPub, to drop
+    older messages: a kernel started for one notebook has none, and nbclient ignores the
+    messages of other requests. That wait was 0.2 s of every notebook's run.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.2)
+                except Empty:
+                    pass  # IOPub not connected yet: ask again
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
 
 
 class _SandboxedKernel:
