@@ -390,7 +390,7 @@ def _backward_pure(lstm_backward, ref):
 
 
 # The graded training run: the delayed echo of the notebook, on another batch.
-ECHO = {"N": 128, "T": 10, "K": 4, "delay": 3, "H": 16, "steps": 100, "lr": 0.05}
+ECHO = {"N": 32, "T": 10, "K": 4, "delay": 3, "H": 16, "steps": 100, "lr": 0.05}
 ECHO_SEED = 808
 LOSS_BELOW = 0.05
 
