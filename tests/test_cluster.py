@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,10 @@ def test_what_differs_between_two_graders_is_said():
     assert "engine" in identity_difference(ours, other_engine)
     other_test = {**ours, "lessons": {"a": "1", "b": "5"}}
     assert identity_difference(ours, other_test) == "other hidden tests or solutions for b"
+
+
+def test_the_dashboard_whose_address_is_printed_shows_the_cluster(cluster):
+    with urllib.request.urlopen(cluster.dashboard_link, timeout=60) as page:
+        html = page.read().decode()
+    assert "needs bokeh" not in html
+    assert "Bokeh" in html and "Dask" in html
