@@ -138,10 +138,11 @@ def test_a_task_that_kills_two_workers_is_flagged_and_the_run_goes_on(cluster, s
     assert _entries(records, [lesson]) == _entries(local, [lesson])
 
 
-def _grade(work: Path, scheduler: str, wait=True):
+def _grade(work: Path, scheduler: str, wait=True, jobs=None):
     """instructor.grade on the sample class, lesson 01, into work/resumed."""
     command = [sys.executable, "-m", "instructor.grade", str(work / "submissions")]
     command += ["--out", str(work / "resumed"), "--lesson", LESSONS[0], "--scheduler", scheduler]
+    command += ["--jobs", str(jobs)] if jobs else []
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'lib'}"}
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -152,16 +153,17 @@ def _grade(work: Path, scheduler: str, wait=True):
 def test_an_interrupted_submitter_resumes_where_it_stopped(cluster, sample):
     work, _, local = sample
     results = work / "resumed" / "results"
-    first = _grade(work, cluster.scheduler.address, wait=False)
+    # One student at a time: after the first is saved, at most the next is in flight.
+    first = _grade(work, cluster.scheduler.address, wait=False, jobs=1)
     deadline = time.monotonic() + 300
-    while len(list(results.glob("*.json"))) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    first.send_signal(signal.SIGINT)  # Ctrl-C: the students in flight finish, no others
+    while not any(results.glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first.send_signal(signal.SIGINT)  # Ctrl-C: the student in flight finishes, no others
     _, stderr = first.communicate(timeout=120)
     assert first.returncode == 130, stderr
     assert "interrupted; run it again to resume" in stderr
     saved = len(list(results.glob("*.json")))
-    assert 2 <= saved < len(local)
+    assert 1 <= saved <= 2 < len(local)
     _, stderr, code = _grade(work, "local:2")
     assert code == 0, stderr
     assert "Dask dashboard: http" in stderr
