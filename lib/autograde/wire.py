@@ -127,14 +127,14 @@ class Encoder:
             self._value(item, out, depth + 1)
 
     def _array(self, value, out: list) -> None:
-        dtype = value.dtype.str
-        if dtype not in DTYPES:
-            self._unsupported(f"ndarray of dtype {value.dtype}", out)
-            return
-        self._str(b"A", dtype, out)
-        out.append(_pack("<B", value.ndim) + b"".join(_pack("<q", n) for n in value.shape))
-        data = value.tobytes()
-        out.append(_pack("<Q", len(data)) + data)
+        header = _ARRAY_HEADERS.get((value.dtype.str, value.shape))
+        if header is None:
+            if value.dtype.str not in DTYPES:
+                self._unsupported(f"ndarray of dtype {value.dtype}", out)
+                return
+            header = _array_header(value)
+        out.append(header)
+        out.append(value.tobytes())
 
     def _layer(self, value, out: list, depth: int) -> None:
         name = next((self.layers[c] for c in type(value).__mro__ if c in self.layers), None)
@@ -154,6 +154,22 @@ class Encoder:
         self._str(b"X", kind, out)
 
 
+_ARRAY_HEADERS: dict = {}  # {(dtype, shape): the bytes before an array's data}
+
+
+def _array_header(value) -> bytes:
+    """Tag, dtype, shape and byte count of an array of an allowed dtype (kept for reuse:
+    the checks send many arrays of a few shapes)."""
+    dtype = value.dtype.str.encode()
+    shape = b"".join(_pack("<q", n) for n in value.shape)
+    size = value.size * value.itemsize
+    header = b"A" + _pack("<I", len(dtype)) + dtype + _pack("<B", value.ndim) + shape
+    header += _pack("<Q", size)
+    if len(_ARRAY_HEADERS) < 10_000:
+        _ARRAY_HEADERS[(value.dtype.str, value.shape)] = header
+    return header
+
+
 def _type_name(value) -> str:
     kind = type(value)
     if isinstance(value, _ndarray):
@@ -166,6 +182,32 @@ def _type_name(value) -> str:
 _I32, _I64, _U64, _F64, _U8 = (struct.Struct(f) for f in ("<I", "<q", "<Q", "<d", "<B"))
 _DTYPE_OF = {name: np.dtype(name) for name in DTYPES}
 _SIMPLE = {b"N": None, b"T": True, b"F": False}
+
+
+_HEADERS_READ: dict = {}  # {header bytes: (dtype, shape, byte count)}, checked
+
+
+def _read_header(header: bytes) -> tuple:
+    """(dtype, shape, byte count) of an array's header (after its tag), checked."""
+    name_size = _I32.unpack_from(header)[0]
+    name = str(header[4 : 4 + name_size], "utf-8", "replace")
+    if name not in _DTYPE_OF:
+        raise WireError(f"dtype {name!r} is not allowed")
+    ndim = header[4 + name_size]
+    if ndim > 32:
+        raise WireError("too many dimensions")
+    shape = struct.unpack_from(f"<{ndim}qQ", header, 5 + name_size)
+    shape, size = shape[:-1], shape[-1]
+    if any(n < 0 or n > MAX_MESSAGE for n in shape):  # (0, 2**62, 2**62): too big for numpy
+        raise WireError("an array's shape is out of range")
+    count = 1
+    for n in shape:
+        count *= n
+    if size != count * _DTYPE_OF[name].itemsize:
+        raise WireError("an array's shape does not match its bytes")
+    if len(_HEADERS_READ) < 10_000:
+        _HEADERS_READ[header] = (_DTYPE_OF[name], shape, size)
+    return _DTYPE_OF[name], shape, size
 
 
 class Decoder:
@@ -251,19 +293,14 @@ class Decoder:
         return _DTYPE_OF[name]
 
     def _array(self) -> np.ndarray:
-        dtype = self._dtype()
-        ndim = self._number(_U8)
-        if ndim > 32:
-            raise WireError("too many dimensions")
-        shape = struct.unpack(f"<{ndim}q", self._take(8 * ndim))
-        size = self._number(_U64)
-        if any(n < 0 or n > MAX_MESSAGE for n in shape):  # (0, 2**62, 2**62): too big for numpy
-            raise WireError("an array's shape is out of range")
-        count = 1
-        for n in shape:
-            count *= n
-        if size != count * dtype.itemsize:
-            raise WireError("an array's shape does not match its bytes")
+        start = self.pos
+        self._take(self._number(_I32))  # the dtype's name
+        self._take(8 * self._number(_U8) + 8)  # the shape and the byte count
+        header = bytes(self.data[start : self.pos])
+        known = _HEADERS_READ.get(header)
+        if known is None:
+            known = _read_header(header)
+        dtype, shape, size = known
         return _frombuffer(self._take(size), dtype).reshape(shape).copy()
 
     def _scalar(self):
