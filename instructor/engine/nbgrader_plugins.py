@@ -2,6 +2,7 @@
 
 import re
 
+from jinja2 import pass_context
 from nbclient.exceptions import DeadKernelError
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
@@ -12,6 +13,8 @@ from traitlets import Integer
 
 NOTE = "\n... [output truncated by the grader: {} more characters]\n"
 KEPT = ("text/plain", "image/png", "image/jpeg")  # what a student's kernel may show
+RENDERED: dict = {}  # {(filter, text, options): HTML}, see FeedbackExporter
+MAX_RENDERED = 20_000
 IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)", re.IGNORECASE)
 ALT = ' alt="a figure the notebook drew"'
 STOPPED = (
@@ -115,21 +118,61 @@ class PlainStudentText(NbGraderPreprocessor):
         return cell, resources
 
 
-class FeedbackExporter(HTMLExporter):
-    """nbconvert's HTML exporter for nbgrader's feedback pages, without its closing pass.
+def _remembered(key: tuple, render):
+    """RENDERED[key], made by render() the first time (while RENDERED has room)."""
+    html = RENDERED.get(key)
+    if html is None:
+        html = render()
+        if len(RENDERED) < MAX_RENDERED:
+            RENDERED[key] = html
+    return html
 
-    HTMLExporter parses and re-serialises every page with BeautifulSoup to give each image
-    an alt text and each JupyterLab cell a tabindex: half the time of a feedback page.
-    nbgrader's feedback template is the classic one, which has no JupyterLab cells; the alt
-    text is added here to each <img> that has none.
+
+class RememberedHighlight(Highlight2HTML):
+    """Highlight2HTML that renders each (code, language) once per process."""
+
+    def __call__(self, source, language=None, metadata=None):
+        magics = (metadata or {}).get("magics_language")
+        key = ("code", source, language or self.pygments_lexer, magics)
+        return _remembered(key, lambda: super(RememberedHighlight, self).__call__(
+            source, language, metadata))  # fmt: skip
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbconvert's HTML exporter for nbgrader's feedback pages, faster.
+
+    - HTMLExporter parses and re-serialises every page with BeautifulSoup to give each
+      image an alt text and each JupyterLab cell a tabindex: half the time of a page.
+      nbgrader's feedback template is the classic one, which has no JupyterLab cells; the
+      alt text is added here to each <img> that has none.
+    - Each Markdown text and each code cell is rendered once per process (RENDERED). The
+      course's own cells are the same on every student's page, and the server that forks
+      each student's grading renders the released lessons first (`warm_up`).
     """
 
-    def from_notebook_node(self, nb, resources=None, **kw):
+    @pass_context
+    def markdown2html(self, context, source):
+        if context.get("cell", {}).get("attachments") or self.embed_images:
+            return HTMLExporter.markdown2html(self, context, source)
+        key = ("markdown", source, self.anchor_link_text, self.exclude_anchor_links)
+        return _remembered(key, lambda: HTMLExporter.markdown2html(self, context, source))
+
+    def warm_up(self, nb) -> None:
+        """Render the Markdown and code of `nb`'s cells into RENDERED."""
+        highlight = self._highlight(nb)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                self.markdown2html({"cell": cell}, cell.source)
+            elif cell.cell_type == "code":
+                highlight(cell.source, metadata=cell.metadata)
+
+    def _highlight(self, nb) -> RememberedHighlight:
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name"))
-        highlight = self.filters.get(
-            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
-        )
+        return RememberedHighlight(pygments_lexer=lexer, parent=self)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        highlight = self.filters.get("highlight_code", self._highlight(nb))
         resources = self._init_resources(resources)
         data_types = WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources
