@@ -34,7 +34,7 @@ def write_class_gradebook(records: dict, lesson_ids: list, out: Path, template, 
     records: {student_id: results record of instructor.grade}; template: the CourseDir the
     lessons were released in; the lessons the class gradebook lacks are copied from its.
     Each exercise's comment says which grader produced the score (and when the sandbox was
-    off). Runs that share a server database write one after the other.
+    off). Writers that share a server database take turns, a call at a time.
     """
     url = class_gradebook_url(out)
     if url.startswith("sqlite") and not (out / "gradebook.db").exists():

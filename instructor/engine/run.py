@@ -3,7 +3,7 @@
 `grade_class(submissions, out, ...)` reads each student's notebooks (instructor.engine.
 collect: the submissions folder is only read), grades the students two or more at a time
 (instructor.engine.student: one forked process and one sandbox per student), saves each
-student's record as it arrives, then writes the reports and the class gradebook.
+student's record as it arrives and writes it into the class gradebook, then the reports.
 
 A failure while grading one student is that student's: they get 0 for the lessons
 concerned and a flag naming the problem, and the run goes on. Only a fault of the grader
@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from grader_tests.catalog import exercises
-from instructor.engine.collect import collect, students
+from instructor.engine.collect import collect, read_submission, students
 from instructor.engine.course import CourseDir, lessons
 from instructor.engine.fingerprint import fingerprint
 from instructor.engine.flags import one_line
@@ -252,7 +252,7 @@ def _grade_class(submissions, out, lesson_ids, jobs, regrade, template, settings
     fingerprints = {lesson: fingerprint(lesson, settings) for lesson in lesson_ids}
     todo, reasons = {}, {}
     for student_id in class_list:
-        digests = {les: collect(submissions, student_id, les).digest for les in lesson_ids}
+        digests = {les: read_submission(submissions, student_id, les).digest for les in lesson_ids}
         saved = _saved_record(out, student_id)
         why = _stale(saved, lesson_ids, digests, fingerprints)
         if regrade:
@@ -262,7 +262,7 @@ def _grade_class(submissions, out, lesson_ids, jobs, regrade, template, settings
             reasons[student_id] = why
     template = template or prepare_template(out, lesson_ids, settings)
     runner = runner or LocalRunner(template)
-    fault = None
+    fault, graded = None, {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {
             pool.submit(grade_one, s, submissions, stale, runner, settings, fingerprints): s
@@ -271,7 +271,11 @@ def _grade_class(submissions, out, lesson_ids, jobs, regrade, template, settings
         try:
             for count, future in enumerate(as_completed(futures), start=1):
                 try:
-                    _save(out, futures[future], future.result())
+                    student_id = futures[future]
+                    graded[student_id] = _save(out, student_id, future.result())
+                    # into the class gradebook now, while the other students are graded
+                    record = {student_id: graded[student_id]}
+                    write_class_gradebook(record, lesson_ids, out, template, settings.sandbox)
                 except GraderFault as error:
                     fault = fault or error
                     pool.shutdown(wait=False, cancel_futures=True)
@@ -285,5 +289,6 @@ def _grade_class(submissions, out, lesson_ids, jobs, regrade, template, settings
         raise fault
     records = {s: _saved_record(out, s) for s in class_list}
     write_reports(records, lesson_ids, out, settings, fingerprints, reasons)
-    write_class_gradebook(records, lesson_ids, out, template, settings.sandbox)
+    resumed = {s: record for s, record in records.items() if s not in graded}
+    write_class_gradebook(resumed, lesson_ids, out, template, settings.sandbox)
     return records
