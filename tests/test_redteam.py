@@ -16,6 +16,7 @@ import pytest
 from autograde import client, wire
 from grader_tests.catalog import Answer, exercises, run_answer
 from grader_tests.grading import master, reference
+from instructor.classes.hostile import ZEROES_INPUTS
 from instructor.engine.grader import Grader
 from instructor.engine.remote import RemoteFunction, Session
 from rnnlab.checks.code import StudentCode
@@ -55,27 +56,7 @@ def _clean(source: str) -> str:
 # --- answers that zero their inputs: the reference then computes the answer they give ----
 
 ZEROING = {
-    ("01_rnn_forward", "softmax"): """
-def softmax(z):
-    z[...] = 0.0
-    return np.full(z.shape, 1.0 / z.shape[-1])
-""",
-    ("01_rnn_forward", "rnn_cell_forward"): """
-def rnn_cell_forward(x_t, h_prev, params):
-    N, H, V = x_t.shape[0], h_prev.shape[1], params["b_y"].shape[0]
-    for value in (x_t, h_prev, *params.values()):
-        value[...] = 0.0
-    h_next = np.zeros((N, H))
-    return h_next, np.full((N, V), 1.0 / V), (x_t, h_prev, h_next, params)
-""",
-    ("01_rnn_forward", "rnn_forward"): """
-def rnn_forward(x, h0, params):
-    (N, T, _), H, V = x.shape, h0.shape[1], params["b_y"].shape[0]
-    for value in (x, h0, *params.values()):
-        value[...] = 0.0
-    h = np.zeros((N, T, H))
-    return h, np.full((N, T, V), 1.0 / V), [(x[:, t], h0, h[:, t], params) for t in range(T)]
-""",
+    **{("01_rnn_forward", name): source for name, source in ZEROES_INPUTS.items()},
     ("06_bilstm_attention", "bilstm_encode"): """
 def bilstm_encode(x, lstm_fw, lstm_bw):
     for weights in (*lstm_fw.params, *lstm_bw.params):
