@@ -138,6 +138,12 @@ def test_a_task_that_kills_two_workers_is_flagged_and_the_run_goes_on(cluster, s
     assert _entries(records, [lesson]) == _entries(local, [lesson])
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """SIGINT back to its default in the child: a test run started in the background (`cmd &`
+    in a script) ignores SIGINT, its children inherit that, and Python then has no Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _grade(work: Path, scheduler: str, wait=True, jobs=None):
     """instructor.grade on the sample class, lesson 01, into work/resumed."""
     command = [sys.executable, "-m", "instructor.grade", str(work / "submissions")]
@@ -145,7 +151,12 @@ def _grade(work: Path, scheduler: str, wait=True, jobs=None):
     command += ["--jobs", str(jobs)] if jobs else []
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'lib'}"}
     process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     return process.communicate(timeout=600) + (process.returncode,) if wait else process
 
