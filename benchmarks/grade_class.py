@@ -41,7 +41,7 @@ from instructor.engine.cluster import DaskRunner, connect
 from instructor.engine.course import CourseDir, lessons
 from instructor.engine.report import lesson_score
 from instructor.engine.run import default_jobs, grade_class, prepare_template
-from instructor.engine.student import Settings
+from instructor.engine.student import Settings, start_server
 
 HIDDEN = re.compile(r'from autograde\.client import serve\n\nserve\("(\w+)"\)')
 
@@ -145,7 +145,7 @@ def on_cluster(address: str, work: Path, template, lesson_ids: list) -> tuple:
     """Grade the class on the cluster at `address` (or local:N); (label, records, seconds)."""
     with connect(address) as client:
         runner = DaskRunner(client, lesson_ids, Settings())
-        runner.check()  # the workers' templates made before the clock starts
+        runner.check()  # the workers' templates and grading servers made before the clock
         label = f"Dask {address}, worker threads: {runner.capacity()}"
         out = work / f"dask-{address.replace('/', '_').replace(':', '_')}"
         records, seconds = timed(
@@ -161,6 +161,7 @@ def compare_with_clusters(work: Path, template, lesson_ids: list, args) -> bool:
     """Time ours here and on each cluster asked for; True if every run gave the same scores."""
     notebooks = args.students * len(lesson_ids)
     here = f"instructor.grade, {args.jobs} jobs, here"
+    start_server()  # as each worker's, started before the clock (see on_cluster)
     local, baseline = timed(
         here,
         lambda: grade_class(work / "class", work / "here", lesson_ids, args.jobs, True, template),

@@ -39,7 +39,7 @@ from instructor.engine.course import CourseDir
 from instructor.engine.fingerprint import environment, fingerprint, shared_digest
 from instructor.engine.flags import one_line
 from instructor.engine.run import GraderFault, LocalRunner, check_sandbox, prepare_template
-from instructor.engine.student import Settings, Task
+from instructor.engine.student import Settings, Task, start_server
 
 # What a cluster needs to grade: worker processes that may fork (Dask's default makes them
 # daemonic, and a daemonic process may not start the grading process), and a task tried on
@@ -138,7 +138,8 @@ def grade_on_worker(task: Task, identity: dict) -> str:
 
 def prepare_worker(identity: dict, settings: Settings) -> str:
     """Run once on each worker before grading: "" when it can grade for `identity` (its
-    template made, its sandbox started once), else why not, naming the worker."""
+    template made, its sandbox started once, its grading server started), else why not,
+    naming the worker."""
     template = _ready(identity, settings)
     if isinstance(template, str):
         return f"{_worker_name()}: {template}"
@@ -146,6 +147,7 @@ def prepare_worker(identity: dict, settings: Settings) -> str:
         check_sandbox(settings)
     except GraderFault as fault:
         return f"{_worker_name()}: {fault}"
+    start_server()
     return ""
 
 

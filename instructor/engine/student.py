@@ -238,6 +238,14 @@ def _child(task: Task, template: str, private: str, connection) -> None:
     os._exit(0)
 
 
+def start_server() -> None:
+    """Start the server that forks each student's grading process (it loads
+    instructor.engine.preload, a few seconds) now rather than at the first student."""
+    process = _SERVER.Process(target=int)
+    process.start()
+    process.join()
+
+
 def run_in_process(task: Task, template: Path, private: Path) -> dict:
     """Grade `task` in a forked process with a deadline; the record, or {"error": ...}
     when the process died or ran out of time, or {"fatal": ...} when the sandbox failed."""
