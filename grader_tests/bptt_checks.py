@@ -122,3 +122,21 @@ def expect_inputs_unchanged(call: Callable, arrays: dict) -> None:
     call()
     for name, value in arrays.items():
         expect_unchanged(name, before[name], value)
+
+
+def loop_mistakes(run: Callable) -> dict:
+    """{description: gradients} of the loop mistakes that both lessons' backward passes
+    can make; run(**switches) runs through_time with one of them."""
+    return {
+        "the loop runs forwards in time (t = 0, 1, ...); it starts at the last step, T - 1": (
+            run(forwards=True)
+        ),
+        "the weight gradients are overwritten at every step; they are sums over the steps": (
+            run(accumulate=False)
+        ),
+        "dh[:, t] is added at the last step only; every step adds its own dh[:, t] to the "
+        "dh_prev of step t + 1": run(upstream_last_only=True),
+        "the loop stops before step 0 (range(T - 1, 0, -1)): step 0 is never taken back": (
+            run(stop_before_first=True)
+        ),
+    }

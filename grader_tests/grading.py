@@ -34,6 +34,7 @@ from typing import Callable
 
 import numpy as np
 
+from autograde.names import replaced
 from autograde.observe import count_lines, outside_data
 from grader_tests.recording import note
 from rnnlab.checks import messages
@@ -386,20 +387,9 @@ class LocalFunction:
     def sibling(self, name: str) -> "LocalFunction":
         return LocalFunction(self.namespace, name, self.code)
 
-    @contextlib.contextmanager
     def helpers_replaced(self, names: tuple, ref):
         """During the block, the notebook's `names` are the reference's."""
-        missing = object()
-        saved = {name: self.namespace.get(name, missing) for name in names}
-        self.namespace.update({name: getattr(ref, name) for name in names})
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is missing:
-                    self.namespace.pop(name, None)
-                else:
-                    self.namespace[name] = value
+        return replaced(self.namespace, {name: getattr(ref, name) for name in names})
 
 
 def sibling(function, name: str):

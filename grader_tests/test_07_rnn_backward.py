@@ -12,6 +12,7 @@ from grader_tests.bptt_checks import (
     expect_grads,
     expect_inputs_unchanged,
     expect_numerical_ok,
+    loop_mistakes,
     through_time,
 )
 from grader_tests.grading import Exercise, random_sizes
@@ -159,17 +160,7 @@ def _sequence_mistakes(dh, caches, ref) -> dict:
         "the gradient dh_prev is not carried to the step before: each step sees only dh[:, t]": (
             run(carried=())
         ),
-        "the loop runs forwards in time (t = 0, 1, ...); it starts at the last step, T - 1": (
-            run(forwards=True)
-        ),
-        "the weight gradients are overwritten at every step; they are sums over the steps": (
-            run(accumulate=False)
-        ),
-        "dh[:, t] is added at the last step only; every step adds its own dh[:, t] to the "
-        "gradient carried back from step t + 1": run(upstream_last_only=True),
-        "the loop stops before step 0 (range(T - 1, 0, -1)): step 0 is never taken back": (
-            run(stop_before_first=True)
-        ),
+        **loop_mistakes(run),
     }
 
 
