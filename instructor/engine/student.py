@@ -18,8 +18,10 @@ wrote is read back: only nbgrader's notebooks, produced outside the sandbox.
 import json
 import multiprocessing
 import os
+import select
 import signal
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -223,9 +225,27 @@ def _products(course: CourseDir, task: Task, step: str, suffix: str) -> dict:
     return found
 
 
-def _child(task: Task, template: str, private: str, connection) -> None:
-    """The forked process: a session of its own (to be killed whole), then the task."""
+def _die_with(requester: int) -> None:
+    """SIGKILL this process's group (the caller's own session) when the process `requester`
+    exits: a student's grading, and its sandbox, which dies with its parent, stop with the
+    Dask worker or grading run that asked for them rather than running on, unread."""
+    try:
+        requester_fd = os.pidfd_open(requester)
+    except ProcessLookupError:  # it was already gone
+        os._exit(1)
+
+    def watch():
+        select.select([requester_fd], [], [])
+        os.killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _child(task: Task, template: str, private: str, connection, requester: int) -> None:
+    """The forked process: a session of its own (to be killed whole) that dies with the
+    `requester`, then the task."""
     os.setsid()
+    _die_with(requester)
     try:
         result = grade_student(task, Path(template), Path(private))
     except SandboxUnavailable as error:
@@ -250,7 +270,8 @@ def run_in_process(task: Task, template: Path, private: Path) -> dict:
     """Grade `task` in a forked process with a deadline; the record, or {"error": ...}
     when the process died or ran out of time, or {"fatal": ...} when the sandbox failed."""
     receiver, sender = _SERVER.Pipe(duplex=False)
-    process = _SERVER.Process(target=_child, args=(task, str(template), str(private), sender))
+    args = (task, str(template), str(private), sender, os.getpid())
+    process = _SERVER.Process(target=_child, args=args)
     process.start()
     sender.close()
     deadline = task.settings.task_seconds(len(task.notebooks))
