@@ -1,7 +1,8 @@
 """Grading on a Dask cluster (a LocalCluster of 2 worker processes, one thread each): the
 records equal a local run's, a worker killed mid-run loses nothing, a student whose task
-kills two workers is flagged and the run goes on, an interrupted submitter resumes, and a
-worker whose grader differs from the submitter's refuses to grade."""
+kills two workers is flagged and the run goes on, an interrupted submitter resumes, a
+worker whose grader differs from the submitter's refuses to grade, and so does a scheduler
+without the settings grading needs."""
 
 import json
 import os
@@ -14,7 +15,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+import dask
 import pytest
+from distributed import Client, LocalCluster
 
 from instructor.engine.cluster import DaskRunner, connect, identity_difference
 from instructor.engine.course import ROOT
@@ -202,6 +205,25 @@ def test_a_worker_with_another_grader_does_not_grade(cluster, sample):
     )
     result = runner(Task("ada", {LESSONS[0]: notebook}, Settings()))
     assert set(result) == {"fatal"} and "its grader differs" in result["fatal"]
+
+
+def test_a_scheduler_without_the_grading_settings_is_refused():
+    dask_defaults = {
+        "distributed.scheduler.allowed-failures": 3,
+        "distributed.scheduler.worker-saturation": 1.1,
+    }
+    with dask.config.set(dask_defaults):  # not the module's cluster's, set while it runs
+        plain = LocalCluster(n_workers=0, processes=False, dashboard_address=":0")
+    with plain:
+        with Client(plain) as client:
+            with pytest.raises(GraderFault) as refused:
+                DaskRunner(client, LESSONS[:1], Settings()).check()
+    assert f"the Dask scheduler at {plain.scheduler_address} runs with" in str(refused.value)
+    assert "allowed-failures 3, worker-saturation 1.1: start it with " in str(refused.value)
+    assert (
+        "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1 "
+        "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION=1.0" in str(refused.value)
+    )
 
 
 def test_what_differs_between_two_graders_is_said():

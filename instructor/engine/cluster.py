@@ -42,10 +42,19 @@ from instructor.engine.run import GraderFault, LocalRunner, check_sandbox, prepa
 from instructor.engine.student import Settings, Task, start_server
 
 # What a cluster needs to grade: worker processes that may fork (Dask's default makes them
-# daemonic, and a daemonic process may not start the grading process), and a task tried on
-# at most two workers that died running it.
+# daemonic, and a daemonic process may not start the grading process); a task tried on at
+# most two workers that died running it; and a worker given one student per thread at a
+# time (Dask's default, 1.1, gives a single-threaded worker two, and a worker killed under
+# one student would then count against the other, queued student too).
 WORKER_CONFIG = {"distributed.worker.daemon": False}
-SCHEDULER_CONFIG = {"distributed.scheduler.allowed-failures": 1}
+SCHEDULER_CONFIG = {
+    "distributed.scheduler.allowed-failures": 1,
+    "distributed.scheduler.worker-saturation": 1.0,
+}
+# A LocalCluster's own setting: Dask closes a worker's nanny for good when its restarted
+# process has not joined within `lost-worker-timeout` (15 s); a machine busy grading may
+# take longer, and the run would go on with a worker fewer.
+LOCAL_CONFIG = {"distributed.deploy.lost-worker-timeout": "10 minutes"}
 DAEMONIC = (
     "its worker process is daemonic (Dask's default), so it cannot start a grading "
     "process: start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False"
@@ -169,7 +178,9 @@ class DaskRunner:
         return 2 * max(self.capacity(), 1)
 
     def check(self) -> None:
-        """Before grading: prepare every worker; GraderFault naming those that cannot grade."""
+        """Before grading: check the scheduler's settings and prepare every worker;
+        GraderFault saying what is wrong or naming the workers that cannot grade."""
+        self._check_scheduler()
         workers = list(self.client.nthreads())
         if not workers:
             raise GraderFault(f"the Dask cluster at {self.client.scheduler.address} has no worker")
@@ -190,6 +201,29 @@ class DaskRunner:
             raise GraderFault(one_line(f"preparing the workers failed: {error!r}")) from None
         if problems:
             raise GraderFault("; ".join(problems))
+
+    def _check_scheduler(self) -> None:
+        """GraderFault unless the scheduler runs with SCHEDULER_CONFIG (a remote one is
+        started by someone else, from the environment variables the README shows)."""
+
+        def settings(dask_scheduler):  # sent by value: the scheduler may lack this module
+            return {
+                "distributed.scheduler.allowed-failures": dask_scheduler.allowed_failures,
+                "distributed.scheduler.worker-saturation": dask_scheduler.WORKER_SATURATION,
+            }
+
+        found = self.client.run_on_scheduler(settings)
+        wrong = {key: value for key, value in SCHEDULER_CONFIG.items() if found[key] != value}
+        if wrong:
+            have = ", ".join(f"{key.rsplit('.', 1)[1]} {found[key]}" for key in wrong)
+            needs = " ".join(
+                f"DASK_{key.upper().replace('.', '__').replace('-', '_')}={value}"
+                for key, value in wrong.items()
+            )
+            raise GraderFault(
+                f"the Dask scheduler at {self.client.scheduler.address} runs with {have}: "
+                f"start it with {needs}"
+            )
 
     def __call__(self, task: Task) -> dict:
         future = self.client.submit(
@@ -219,7 +253,7 @@ def connect(address: str):
         with client:
             yield client
         return
-    with dask.config.set({**WORKER_CONFIG, **SCHEDULER_CONFIG}):
+    with dask.config.set({**WORKER_CONFIG, **SCHEDULER_CONFIG, **LOCAL_CONFIG}):
         cluster = LocalCluster(
             n_workers=int(address.removeprefix("local:")), threads_per_worker=1, processes=True
         )
