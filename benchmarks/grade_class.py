@@ -104,9 +104,8 @@ def _scores(records: dict, lesson_ids: list) -> dict:
     return {(s, les): lesson_score(r, les) for s, r in records.items() for les in lesson_ids}
 
 
-def compare_with_nbgrader(work: Path, template, lesson_ids: list, args) -> bool:
+def compare_with_nbgrader(work: Path, template, lesson_ids: list, notebooks: int, args) -> bool:
     """Time ours with and without the sandbox and serial nbgrader; True if same scores."""
-    notebooks = args.students * len(lesson_ids)
 
     def ours(sandbox: bool):
         out = work / ("sandboxed" if sandbox else "unsandboxed")
@@ -142,24 +141,26 @@ def compare_with_nbgrader(work: Path, template, lesson_ids: list, args) -> bool:
 
 
 def on_cluster(address: str, work: Path, template, lesson_ids: list) -> tuple:
-    """Grade the class on the cluster at `address` (or local:N); (label, records, seconds)."""
+    """Grade the class on the cluster at `address` (or local:N); (label, records, seconds).
+    The workers are prepared (templates and grading servers made) before the clock; the
+    timed grade_class checks them for the same lessons and settings, which does nothing."""
     with connect(address) as client:
-        runner = DaskRunner(client, lesson_ids, Settings())
-        runner.check()  # the workers' templates and grading servers made before the clock
+        runner, settings = DaskRunner(client), Settings()
+        runner.check(lesson_ids, settings)
         label = f"Dask {address}, worker threads: {runner.capacity()}"
         out = work / f"dask-{address.replace('/', '_').replace(':', '_')}"
+        jobs = runner.jobs()
         records, seconds = timed(
             label,
             lambda: grade_class(
-                work / "class", out, lesson_ids, runner.jobs(), True, template, runner=runner
+                work / "class", out, lesson_ids, jobs, True, template, settings, runner
             ),
         )
     return label, records, seconds
 
 
-def compare_with_clusters(work: Path, template, lesson_ids: list, args) -> bool:
+def compare_with_clusters(work: Path, template, lesson_ids: list, notebooks: int, args) -> bool:
     """Time ours here and on each cluster asked for; True if every run gave the same scores."""
-    notebooks = args.students * len(lesson_ids)
     here = f"instructor.grade, {args.jobs} jobs, here"
     start_server()  # as each worker's, started before the clock (see on_cluster)
     local, baseline = timed(
@@ -208,7 +209,7 @@ def main() -> None:
         print(
             f"class: {args.students} students x {len(lesson_ids)} lessons = {notebooks} notebooks"
         )
-        same = compare(work, template, lesson_ids, args)
+        same = compare(work, template, lesson_ids, notebooks, args)
     sys.exit(0 if same else 1)
 
 

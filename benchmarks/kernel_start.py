@@ -3,8 +3,8 @@
     PYTHONPATH=. .venv/bin/python benchmarks/kernel_start.py [--notebooks 10]
 
 In one run it times a one-cell notebook (the imports of a lesson's setup cell) run by
-nbclient with the configuration nbgrader uses for grading (instructor/engine/
-nbgrader_config.py: PromptClient, immediate shutdown):
+nbclient with the kernel client and shutdown nbgrader uses for grading (PromptClient,
+immediate shutdown), read from the course's instructor/engine/nbgrader_config.py:
 
 - in a kernel forked by the zygote of a bubblewrap sandbox (instructor.engine.provisioner);
 - in a fresh local ipykernel, as plain nbgrader (and --no-sandbox) starts one, baseline;
@@ -22,8 +22,9 @@ from pathlib import Path
 import nbformat
 from jupyter_client.provisioning import KernelProvisionerFactory
 from nbclient import NotebookClient
-from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
 
+from instructor.engine.course import CONFIG
 from instructor.engine.provisioner import use_sandbox
 from instructor.engine.sandbox import Limits, Sandbox
 
@@ -36,31 +37,19 @@ def _notebook():
     return notebook
 
 
-def _config() -> Config:
-    config = Config()
-    config.AsyncKernelManager.client_class = "instructor.engine.provisioner.PromptClient"
-    return config
-
-
 def median_run(count: int) -> float:
     """Median seconds of one notebook's run, start and shutdown of its kernel included."""
+    config = PyFileConfigLoader(str(CONFIG)).load_config()
+    shutdown = config.Execute.shutdown_kernel
     times = []
     for _ in range(count):
         started = time.perf_counter()
         client = NotebookClient(
-            _notebook(), config=_config(), kernel_name="python3", shutdown_kernel="immediate"
+            _notebook(), config=config, kernel_name="python3", shutdown_kernel=shutdown
         )
         client.execute()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
-
-
-def sandbox_cycle(folder: Path) -> tuple:
-    """(a started sandbox, the seconds its start took)."""
-    started = time.perf_counter()
-    sandbox = Sandbox(folder, Limits())
-    sandbox.start()
-    return sandbox, time.perf_counter() - started
 
 
 def main() -> None:
@@ -68,7 +57,10 @@ def main() -> None:
     parser.add_argument("--notebooks", type=int, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-kernel-") as tmp:
-        sandbox, start_seconds = sandbox_cycle(Path(tmp) / "sandbox")
+        started = time.perf_counter()
+        sandbox = Sandbox(Path(tmp) / "sandbox", Limits())
+        sandbox.start()
+        start_seconds = time.perf_counter() - started
         use_sandbox(sandbox, lambda *_: None, lambda *_: None)
         boxed = median_run(args.notebooks)
         started = time.perf_counter()

@@ -21,6 +21,7 @@ import inspect
 
 import numpy as np
 
+from grader_tests.catalog import exercises
 from grader_tests.grading import LocalFunction, exercise_number, reference
 from grader_tests.recording import note, recording
 from rnnlab.checks.compare import path_key
@@ -120,7 +121,7 @@ def _qualified(obj) -> str:
     return f"{obj.__module__}.{obj.__name__}"
 
 
-def spec(lesson: str, exercises) -> dict:
+def spec(lesson: str) -> dict:
     """{exercise name: spec} of a lesson's public file (see rnnlab.checks.casefile)."""
     ref = reference(lesson)
     return {
@@ -130,5 +131,5 @@ def spec(lesson: str, exercises) -> dict:
             "not_allowed": [_qualified(obj) for obj in exercise.not_allowed],
             "calls": [call for case in exercise.public_cases for call in record(case, ref)],
         }
-        for exercise in exercises
+        for exercise in exercises(lesson).values()
     }

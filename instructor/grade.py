@@ -22,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-from instructor.engine.course import BUILD, lessons
+from instructor.engine.course import BUILD
 from instructor.engine.run import GraderFault, default_jobs, grade_class
 from instructor.engine.student import Settings
 
@@ -85,15 +85,14 @@ def _grade_on_cluster(args, settings: Settings) -> None:
     """grade_class with a DaskRunner: the dashboard's address first, then the progress bar."""
     from instructor.engine.cluster import DaskRunner, connect  # Dask only when asked for
 
-    lesson_ids = args.lesson or lessons()
     with connect(args.scheduler) as client:
         print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr, flush=True)
-        runner = DaskRunner(client, lesson_ids, settings)
+        runner = DaskRunner(client)
         jobs = args.jobs or runner.jobs()
         grade_class(
             args.submissions,
             args.out,
-            lesson_ids,
+            args.lesson,
             jobs,
             args.regrade,
             settings=settings,

@@ -58,16 +58,16 @@ def write_course(released: dict[str, Path], target: Path = COURSE) -> None:
 def public_cases(lesson: str) -> bytes:
     """The bytes of `lesson`'s public-case file, made now from its hidden tests (imported
     here: the nbgrader step above runs this module without them)."""
-    from grader_tests.catalog import exercises
     from grader_tests.public_cases import spec
 
-    return casefile.encode(spec(lesson, exercises(lesson).values()))
+    return casefile.encode(spec(lesson))
 
 
-def write_public_cases(target: Path = casefile.FOLDER) -> None:
-    target.mkdir(parents=True, exist_ok=True)
+def write_public_cases() -> None:
+    """Write each lesson's public-case file into rnnlab/data/public/ (casefile.FOLDER)."""
+    casefile.FOLDER.mkdir(parents=True, exist_ok=True)
     for lesson in lessons():
-        (target / f"{lesson}.wire").write_bytes(public_cases(lesson))
+        (casefile.FOLDER / f"{lesson}.wire").write_bytes(public_cases(lesson))
 
 
 def main() -> None:

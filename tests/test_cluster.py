@@ -2,7 +2,8 @@
 records equal a local run's, a worker killed mid-run loses nothing, a student whose task
 kills two workers is flagged and the run goes on, an interrupted submitter resumes, a
 worker whose grader differs from the submitter's refuses to grade, and so does a scheduler
-without the settings grading needs."""
+without the settings grading needs; the workers are prepared again only for other lessons
+or settings."""
 
 import json
 import os
@@ -19,7 +20,7 @@ import dask
 import pytest
 from distributed import Client, LocalCluster
 
-from instructor.engine.cluster import DaskRunner, connect, identity_difference
+from instructor.engine.cluster import DaskRunner, connect, grader_identity, identity_difference
 from instructor.engine.course import ROOT
 from instructor.engine.run import GraderFault, grade_class, prepare_template
 from instructor.engine.student import Settings, Task
@@ -98,7 +99,7 @@ class Killer(threading.Thread):
 
 def test_a_cluster_grades_the_sample_class_as_a_local_run_does(cluster, sample):
     work, template, local = sample
-    runner = DaskRunner(cluster, LESSONS, Settings())
+    runner = DaskRunner(cluster)
     out = work / "dask"
     records = grade_class(work / "submissions", out, LESSONS, 4, False, template, runner=runner)
     assert records == local
@@ -115,7 +116,7 @@ def test_a_cluster_grades_the_sample_class_as_a_local_run_does(cluster, sample):
 def test_a_worker_killed_mid_run_loses_nothing(cluster, sample):
     work, template, local = sample
     lessons = LESSONS[:2]
-    runner = DaskRunner(cluster, lessons, Settings())
+    runner = DaskRunner(cluster)
     with Killer(cluster, set(local), delay=2.0) as killer:
         records = grade_class(
             work / "submissions", work / "killed", lessons, 2, False, template, runner=runner
@@ -127,7 +128,7 @@ def test_a_worker_killed_mid_run_loses_nothing(cluster, sample):
 def test_a_task_that_kills_two_workers_is_flagged_and_the_run_goes_on(cluster, sample):
     work, template, local = sample
     lesson = LESSONS[0]
-    runner = DaskRunner(cluster, [lesson], Settings())
+    runner = DaskRunner(cluster)
     with Killer(cluster, {"cleo"}, times=2) as killer:
         records = grade_class(
             work / "submissions", work / "twice", [lesson], 2, False, template, runner=runner
@@ -188,12 +189,18 @@ def test_an_interrupted_submitter_resumes_where_it_stopped(cluster, sample):
     assert _entries(records, LESSONS[:1]) == _entries(local, LESSONS[:1])
 
 
-def test_a_worker_with_another_grader_does_not_grade(cluster, sample):
+def test_a_worker_with_another_grader_does_not_grade(cluster, sample, monkeypatch):
     work, _, local = sample
-    runner = DaskRunner(cluster, LESSONS[:1], Settings())
-    runner.identity["lessons"][LESSONS[0]] = "0" * 64
+
+    def other_grader(lesson_ids, settings):  # here only: the workers compute their own
+        identity = grader_identity(lesson_ids, settings)
+        identity["lessons"][LESSONS[0]] = "0" * 64
+        return identity
+
+    monkeypatch.setattr("instructor.engine.cluster.grader_identity", other_grader)
+    runner = DaskRunner(cluster)
     with pytest.raises(GraderFault) as refused:
-        runner.check()
+        runner.check(LESSONS[:1], Settings())
     for address in cluster.nthreads():
         assert f"worker {address} on " in str(refused.value)
     assert (
@@ -207,6 +214,19 @@ def test_a_worker_with_another_grader_does_not_grade(cluster, sample):
     assert set(result) == {"fatal"} and "its grader differs" in result["fatal"]
 
 
+def test_a_second_check_prepares_the_workers_only_for_other_lessons_or_settings(
+    cluster, monkeypatch
+):
+    runner = DaskRunner(cluster)
+    runner.check(LESSONS[:1], Settings())
+    prepared = []
+    monkeypatch.setattr(runner, "_prepare_workers", prepared.append)
+    runner.check(LESSONS[:1], Settings())
+    assert prepared == []
+    runner.check(LESSONS[:1], Settings(cell_seconds=30))
+    assert prepared == [Settings(cell_seconds=30)]
+
+
 def test_a_scheduler_without_the_grading_settings_is_refused():
     dask_defaults = {
         "distributed.scheduler.allowed-failures": 3,
@@ -217,7 +237,7 @@ def test_a_scheduler_without_the_grading_settings_is_refused():
     with plain:
         with Client(plain) as client:
             with pytest.raises(GraderFault) as refused:
-                DaskRunner(client, LESSONS[:1], Settings()).check()
+                DaskRunner(client).check(LESSONS[:1], Settings())
     assert f"the Dask scheduler at {plain.scheduler_address} runs with" in str(refused.value)
     assert "allowed-failures 3, worker-saturation 1.1: start it with " in str(refused.value)
     assert (

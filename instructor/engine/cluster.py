@@ -1,7 +1,8 @@
 """Grade on a Dask cluster: one task per student, the same grading on every worker.
 
-`DaskRunner(client, lesson_ids, settings)` is called like `LocalRunner` (`runner(task)`
-returns the result dict of `run_in_process`), from `grade_class`'s thread pool, so the
+`DaskRunner(client)` is used like `LocalRunner`: `grade_class` calls its `check(lesson_ids,
+settings)` (the scheduler's settings checked, every worker prepared for these lessons) and
+then `runner(task)` (the result dict of `run_in_process`) from its thread pool, so the
 submitting process still reads the submissions, saves each record as it arrives, resumes
 and writes the reports and the class gradebook. What crosses the network:
 
@@ -163,10 +164,10 @@ def prepare_worker(identity: dict, settings: Settings) -> str:
 class DaskRunner:
     """Grades a student's Task on a Dask cluster; the same result dict as LocalRunner."""
 
-    def __init__(self, client: Client, lesson_ids: list, settings: Settings):
+    def __init__(self, client: Client):
         self.client = client
-        self.settings = settings
-        self.identity = grader_identity(list(lesson_ids), settings)
+        self.identity: dict = {}  # the submitter's grader identity the tasks carry
+        self.checked: tuple = ()  # the (lesson ids, settings) the workers are prepared for
 
     def capacity(self) -> int:
         """How many students the cluster grades at once (its worker threads)."""
@@ -177,10 +178,21 @@ class DaskRunner:
         finishes one finds the next already there."""
         return 2 * max(self.capacity(), 1)
 
-    def check(self) -> None:
-        """Before grading: check the scheduler's settings and prepare every worker;
-        GraderFault saying what is wrong or naming the workers that cannot grade."""
+    def check(self, lesson_ids: list, settings: Settings) -> None:
+        """Before grading `lesson_ids` with `settings`: check the scheduler's settings and
+        prepare every worker; GraderFault saying what is wrong or naming the workers that
+        cannot grade. Nothing to do when the last check was for the same lessons and settings."""
+        wanted = (list(lesson_ids), settings)
+        if self.checked == wanted:
+            return
+        self.checked = ()  # until these workers are prepared for the new identity
+        self.identity = grader_identity(list(lesson_ids), settings)
         self._check_scheduler()
+        self._prepare_workers(settings)
+        self.checked = wanted
+
+    def _prepare_workers(self, settings: Settings) -> None:
+        """Run prepare_worker once on each worker; GraderFault naming those that cannot grade."""
         workers = list(self.client.nthreads())
         if not workers:
             raise GraderFault(f"the Dask cluster at {self.client.scheduler.address} has no worker")
@@ -188,7 +200,7 @@ class DaskRunner:
             self.client.submit(
                 prepare_worker,
                 self.identity,
-                self.settings,
+                settings,
                 workers=[address],
                 allow_other_workers=True,  # never wait for a worker that left
                 key=f"prepare-{uuid.uuid4().hex}",

@@ -126,6 +126,11 @@ class LocalRunner:
     def __init__(self, template: CourseDir):
         self.template = template
 
+    def check(self, lesson_ids: list, settings: Settings) -> None:
+        """Before grading: GraderFault unless a sandbox starts here, when `settings` ask for
+        one (`lesson_ids` need nothing more: they are released in the template)."""
+        check_sandbox(settings)
+
     def __call__(self, task: Task) -> dict:
         private = Path(tempfile.mkdtemp(prefix="rnnlab-grading-"))  # short: socket paths
         try:
@@ -233,9 +238,10 @@ def grade_class(
     """Grade every student of `submissions` into `out`; return {student_id: record}.
 
     template: a course directory from prepare_template for these lessons (made if None);
-    runner: grades one student's Task elsewhere and returns its result, after its `check()`
-    of the machines that grade (instructor.engine.cluster.DaskRunner); by default a
-    LocalRunner grades here, once a sandbox has started here.
+    runner: what grades the students: `runner.check(lesson_ids, settings)` first, which
+    raises GraderFault when the machines that grade cannot (and prepares them), then
+    `runner(task)` for each student's Task, which returns its result dict; by default a
+    LocalRunner, which grades here (instructor.engine.cluster.DaskRunner: on a cluster).
     """
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     lesson_ids, settings = lesson_ids or lessons(), settings or Settings()
@@ -244,10 +250,9 @@ def grade_class(
 
 
 def _grade_class(submissions, out, lesson_ids, jobs, regrade, template, settings, runner):
-    if runner is not None:
-        runner.check()  # it grades elsewhere: it checks the machines that grade
-    else:
-        check_sandbox(settings)
+    template = template or prepare_template(out, lesson_ids, settings)
+    runner = runner or LocalRunner(template)
+    runner.check(lesson_ids, settings)
     class_list = students(submissions)
     fingerprints = {lesson: fingerprint(lesson, settings) for lesson in lesson_ids}
     todo, reasons = {}, {}
@@ -260,8 +265,6 @@ def _grade_class(submissions, out, lesson_ids, jobs, regrade, template, settings
         if why:
             todo[student_id] = list(why)
             reasons[student_id] = why
-    template = template or prepare_template(out, lesson_ids, settings)
-    runner = runner or LocalRunner(template)
     fault, graded = None, {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {
