@@ -10,8 +10,9 @@ which the grader reads in the submitted source (rnnlab.checks.code).
 The student's function reaches a part as a *student function*: `LocalFunction` here (the
 catalog runs answers in this process), or `instructor.engine.remote.RemoteFunction` when
 the student's code runs in the grading sandbox. Both are called like the function and
-offer `describe()`, `outside_data()`, `traced(...)`, `sibling(name)`, `code` and
-`helpers_replaced(names, ref)`, so a part never needs to know where the code runs.
+offer `describe()`, `outside_data()`, `traced(...)`, `sibling(name)`, `origin(error)`,
+`code` and `helpers_replaced(names, ref)`, so a part never needs to know where the code
+runs.
 
 In a solution notebook, each exercise's graded cell ends with the hidden region
 
@@ -26,7 +27,6 @@ import contextlib
 import copy
 import json
 import types
-import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -35,7 +35,7 @@ from typing import Callable
 import numpy as np
 
 from autograde.names import replaced
-from autograde.observe import count_lines, outside_data
+from autograde.observe import cell_line, count_lines, outside_data, quiet, unfinished_helper
 from grader_tests.recording import note
 from rnnlab.checks import messages
 from rnnlab.checks.compare import named_mistake
@@ -97,38 +97,19 @@ def reference(lesson: str) -> types.SimpleNamespace:
     return types.SimpleNamespace(**namespace)
 
 
-@contextlib.contextmanager
-def _quiet():
-    """Keep warnings off stderr: nbgrader gives 0 points to a test cell that writes there."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        yield
-
-
 def _explain_exception(error: Exception, function, exercise: "Exercise") -> str:
-    """The student's line for an exception their function raised (rnnlab.checks.messages)."""
+    """The student's line for an exception their function raised (rnnlab.checks.messages),
+    or for one of another notebook function it calls that is not done yet."""
+    line, helper = function.origin(error)
+    if helper:
+        return messages.helper_untouched(helper, exercise.name)
     return messages.raised(
         type(error).__name__,
         str(error),
-        _line_of(error, function),
+        line,
         number=exercise_number(exercise.lesson, exercise.name),
         name=exercise.name,
     )
-
-
-def _line_of(error: Exception, function):
-    """The line of the student's cell where `error` was raised: sent by the sandbox
-    (RemoteFunction.last), or read from the traceback here (LocalFunction)."""
-    last = getattr(function, "last", None)
-    if isinstance(last, dict):
-        return last.get("line") if type(last.get("line")) is int else None
-    code = getattr(function.namespace.get(function.name), "__code__", None)
-    line, where = None, error.__traceback__
-    while code is not None and where is not None:
-        if where.tb_frame.f_code.co_filename == code.co_filename:
-            line = where.tb_lineno
-        where = where.tb_next
-    return line
 
 
 class StopGrading(BaseException):
@@ -182,7 +163,9 @@ class Exercise:
             return result
         earned, total = 0.0, sum(p.weight for p in self.parts)
         before = Pristine()
-        with function.helpers_replaced(self.helpers, ref), _quiet():
+        # stderr is not redirected: this is the grader's process (or the catalog's), whose
+        # other threads write there; a graded cell discards its own (autograde.client)
+        with function.helpers_replaced(self.helpers, ref), quiet(stderr=False):
             earned = self._run_parts(before.watch(function), before.reference(ref), result)
         result.score = round(min(self.points, self.points * earned / total), 2)
         return result
@@ -386,6 +369,12 @@ class LocalFunction:
 
     def sibling(self, name: str) -> "LocalFunction":
         return LocalFunction(self.namespace, name, self.code)
+
+    def origin(self, error: Exception) -> tuple:
+        """(line of the function's cell, unfinished notebook function or "") where `error`
+        was raised, read from its traceback."""
+        function = self.namespace.get(self.name)
+        return cell_line(function, error), unfinished_helper(function, error)
 
     def helpers_replaced(self, names: tuple, ref):
         """During the block, the notebook's `names` are the reference's."""

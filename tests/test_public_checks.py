@@ -1,5 +1,7 @@
 """check(name), the visible checks of a graded cell: its report and its one stderr line."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -54,3 +56,13 @@ def test_the_right_answer_writes_nothing_to_stderr(capsys, monkeypatch):
 def test_while_autograding_check_is_silent(source, capsys, monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     assert _check(source, capsys) == ("", "")
+
+
+def test_a_function_without_code_of_its_own_gets_its_error_line(capsys, monkeypatch):
+    """softmax = functools.partial(...) has no __code__: check() crashed reading the line
+    of the error it raised (AttributeError) instead of reporting the error."""
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    namespace = {"check": check, "softmax": functools.partial(np.stack, axis=5)}
+    exec('check("softmax")', namespace)
+    out, err = capsys.readouterr()
+    assert "shape error: axis 5 is out of bounds" in out and err.count("\n") == 1

@@ -4,6 +4,7 @@ Each test is one attack a student could write from the course materials alone, g
 way the grader grades it: in this process (`run_answer`, as the catalog does) or over the
 wire against the real client (`grade_over_the_wire`: the client serves the answer from a
 namespace here, the grader calls it through a RemoteFunction, as with a sandboxed kernel).
+The last tests check that an answer that raises is told the same both ways.
 """
 
 import socket
@@ -17,6 +18,7 @@ from autograde import client, wire
 from grader_tests.catalog import Answer, exercises, run_answer
 from grader_tests.grading import master, reference
 from instructor.classes.hostile import ZEROES_INPUTS
+from instructor.classes.notebooks import solution_sources
 from instructor.engine.grader import Grader
 from instructor.engine.remote import RemoteFunction, Session
 from rnnlab.checks.code import StudentCode
@@ -264,3 +266,45 @@ def test_the_grader_serves_the_next_cell_after_an_evil_hello(tmp_path):
             assert client._Session(sock, namespace).run("softmax") == 2.0
     finally:
         grader.close()
+
+
+# --- an answer that raises: told the same over the wire as in this process ---------------
+
+
+RAISING = {
+    "in NumPy": ("01_rnn_forward", "rnn_forward", """
+def rnn_forward(x, h0, params):
+    h = h0
+    return np.stack([x, h])
+""", "shape error (line 4 of your cell): all input arrays must have the same shape"),
+    "in a helper the grader answers": ("01_rnn_forward", "rnn_forward", """
+def rnn_forward(x, h0, params):
+    h = h0
+    return rnn_cell_forward("x", h, params)
+""", "(line 4 of your cell): "),
+    "in an unfinished function it calls": ("01_rnn_forward", "rnn_forward", """
+def step(x_t, h, params):
+    raise NotImplementedError()
+
+
+def rnn_forward(x, h0, params):
+    return step(x[:, 0], h0, params)
+""", "rnn_forward calls step, which is not done yet: finish step first"),
+    "in its unfinished forward pass, which the checks call": ("08_lstm_backward", "lstm_backward",
+        solution_sources("08_lstm_backward")["lstm_backward"] + """
+
+
+def lstm_forward(x, h0, c0, params):
+    raise NotImplementedError()
+""", "lstm_backward calls lstm_forward, which is not done yet: finish lstm_forward first"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lesson, name, source, said", RAISING.values(), ids=list(RAISING))
+def test_an_answer_that_raises_is_told_the_same_over_the_wire(lesson, name, source, said):
+    """Before the fix: over the wire, the line in NumPy's code (458) or in the client's
+    helper stub (186) as the line of the cell; both ways, "exercise 3 (`rnn_forward`) is
+    not done yet" for the unfinished function it calls or its unfinished forward pass."""
+    local = run_answer(lesson, Answer(name, "raises", source)).report()
+    remote = grade_over_the_wire(lesson, name, source).report()
+    assert said in local and said in remote, (local, remote)

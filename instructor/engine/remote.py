@@ -4,8 +4,9 @@ A `Session` is one exercise's conversation with the client in a sandboxed kernel
 autograde.client). A `RemoteFunction` behaves like the student's function for the hidden
 tests: calling it sends plain data and returns plain data; arguments the function changed
 in place are changed here too; an exception it raised is raised here as an exception of
-the same name (always an Exception, never something that could stop the grader); a result
-of a type the wire does not carry fails the check with a message saying what it was.
+the same name (always an Exception, never something that could stop the grader), that
+carries where the sandbox says it was raised (`RemoteFunction.origin`); a result of a
+type the wire does not carry fails the check with a message saying what it was.
 Nothing the sandbox sends is executed or unpickled.
 """
 
@@ -172,6 +173,12 @@ class RemoteFunction:
     def sibling(self, name: str) -> "RemoteFunction":
         return RemoteFunction(self.session, name, self.code)
 
+    @staticmethod
+    def origin(error: Exception) -> tuple:
+        """(line of the exercise's cell, unfinished notebook function or "") where the
+        sandbox says `error` was raised; (None, "") for an error not raised there."""
+        return getattr(error, "origin", (None, ""))
+
     @contextlib.contextmanager
     def helpers_replaced(self, names: tuple, ref):
         """During the block, the student's helpers `names` are the reference's."""
@@ -254,4 +261,15 @@ def _student_error(reply: dict) -> Exception:
     key = (name if name.isidentifier() else "Exception", base)
     if key not in _ERROR_CLASSES:
         _ERROR_CLASSES[key] = type(key[0], (base,), {"__str__": lambda self: self.args[0]})
-    return _ERROR_CLASSES[key](message)
+    error = _ERROR_CLASSES[key](message)
+    error.origin = _origin(reply)
+    return error
+
+
+def _origin(reply: dict) -> tuple:
+    """(line, unfinished function name or "") of a "raised" reply, each checked."""
+    line, helper = reply.get("line"), reply.get("unfinished")
+    return (
+        line if type(line) is int else None,
+        helper if isinstance(helper, str) and helper.isidentifier() else "",
+    )

@@ -7,7 +7,9 @@ connects the other way round: this client dials the grader's Unix socket, names 
 exercise, and then answers requests until the grader sends the report:
 
     describe  does the student's function exist, is it callable?
-    call      call it on these arguments (plain data) and send back the result, the
+    call      call it (or another notebook function) on these arguments (plain data)
+              and send back the result, or what it raised with the line of the
+              exercise's cell and the unfinished notebook function it came from; the
               arguments as they are after the call (if the call changed them), the global
               names it read that hold data, and optionally how many lines of the
               notebook's own code ran (a loop over time shows as a count that grows)
@@ -21,19 +23,15 @@ preloads it) and keeps what it uses in module-level names bound at import.
 
 import builtins
 import contextlib
-import io
 import os
 import signal
 import socket
 import sys
-import warnings
-
-import numpy as np
 
 from autograde import wire
 from autograde.layers import COUNTED, LAYERS
 from autograde.names import replaced
-from autograde.observe import count_lines, outside_data
+from autograde.observe import cell_line, count_lines, outside_data, quiet, unfinished_helper
 
 SOCKET = os.environ.get("RNNLAB_GRADER_SOCKET", "/run/grader/grader.sock")
 MAX_REPLY = 64 * 1024 * 1024  # bytes of one reply: a bigger answer is refused
@@ -110,6 +108,7 @@ class _Session:
 
     def __init__(self, sock: socket.socket, namespace: dict):
         self.sock, self.namespace = sock, namespace
+        self.exercise = ""  # the name of the exercise's function
         self.helpers: list = []
         self.call_seconds = 20
 
@@ -127,6 +126,7 @@ class _Session:
         return message
 
     def run(self, name: str):
+        self.exercise = name
         self.send({"kind": "hello", "exercise": name})
         while True:
             call = _Call()
@@ -154,7 +154,7 @@ class _Session:
         _CALLS.clear()
         before = call.encoder().encode([args, kwargs])
         lines = None
-        with self.stubs(), _quiet(), _time_limit(self.call_seconds):
+        with self.stubs(), quiet(), _time_limit(self.call_seconds):
             try:
                 if message.get("trace"):
                     value, lines = count_lines(function, *args, **kwargs)
@@ -162,17 +162,31 @@ class _Session:
                     value = function(*args, **kwargs)
                 reply = {"kind": "returned"}
             except _OutOfTime:
-                value, reply = None, _raised(TimeoutError(_late(self.call_seconds)))
+                value, reply = None, self.raised(TimeoutError(_late(self.call_seconds)))
             except KeyboardInterrupt:
                 raise
             except BaseException as error:  # the student's code failed: report it
-                value, reply = None, _raised(error)
+                value, reply = None, self.raised(error)
         after = call.encoder().encode([args, kwargs])
         reply["args_after"] = [args, kwargs] if after != before else None
         reply["outside_data"] = outside_data(function)
         reply["lines"] = lines
         reply["value"] = value
         return reply, call.encoder()
+
+    def raised(self, error: BaseException) -> dict:
+        """The reply for `error`, raised in a call of the exercise's function or of another
+        notebook function the grader called (its forward pass, say): the line of the
+        exercise's cell where it was raised, and the unfinished function it comes from."""
+        kind, exercise = type(error), self.namespace.get(self.exercise)
+        return {
+            "kind": "raised",
+            "type": kind.__name__,
+            "builtin": kind in _BUILTIN_ERRORS,
+            "message": _safe_str(error)[:2000],
+            "line": cell_line(exercise, error),
+            "unfinished": unfinished_helper(exercise, error),
+        }
 
     def stubs(self):
         """Replace the exercise's helpers by stubs that ask the grader."""
@@ -190,20 +204,6 @@ class _Session:
         return reference
 
 
-def _raised(error: BaseException) -> dict:
-    kind = type(error)
-    where = error.__traceback__
-    while where is not None and where.tb_next is not None:
-        where = where.tb_next
-    return {
-        "kind": "raised",
-        "type": kind.__name__,
-        "builtin": kind in _BUILTIN_ERRORS,
-        "message": _safe_str(error)[:2000],
-        "line": where.tb_lineno if where is not None else None,
-    }
-
-
 def _safe_str(error: BaseException) -> str:
     try:
         return str(error)
@@ -213,16 +213,6 @@ def _safe_str(error: BaseException) -> str:
 
 def _late(seconds: int) -> str:
     return f"did not finish within {seconds} s"
-
-
-@contextlib.contextmanager
-def _quiet():
-    """Warnings and stderr of the student's code stay out of the cell's output (nbgrader
-    gives 0 points to a graded cell that writes to stderr)."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        with contextlib.redirect_stderr(io.StringIO()):
-            yield
 
 
 @contextlib.contextmanager

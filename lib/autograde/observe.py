@@ -6,13 +6,22 @@
   argument gives the right numbers once and wrong ones in a real network.
 - `count_lines(function, *args)`: the result and how many lines of the notebook's own code
   ran (library code not counted). A loop over time shows as a count that grows with T.
+- `cell_line(function, error)`: the line of the function's cell where `error` was raised
+  (not the line inside NumPy or a helper stub where the traceback ends).
+- `unfinished_helper(function, error)`: the name of the other notebook function that
+  raised `error`, a NotImplementedError (the exercise calls one that is not done yet).
+- `quiet()`: around the student's code, warnings (and what it writes to stderr) are kept
+  out of the cell's output.
 """
 
 import builtins
+import contextlib
 import dis
+import io
 import os
 import sys
 import types
+import warnings
 
 import numpy as np
 
@@ -85,3 +94,48 @@ def count_lines(function, *args, **kwargs) -> tuple:
         return function(*args, **kwargs), counter.lines
     finally:
         _settrace(None)
+
+
+def _frames(error: BaseException):
+    """The frames of `error`'s traceback, outermost first."""
+    where = error.__traceback__
+    while where is not None:
+        yield where
+        where = where.tb_next
+
+
+def cell_line(function, error: BaseException) -> int | None:
+    """The line of `function`'s cell (the file of its code) where `error` was raised: that
+    of the innermost frame of the cell in the traceback. None when the traceback has no
+    such frame (a timeout) or `function` has no code (a functools.partial, say)."""
+    code = getattr(function, "__code__", None)
+    if not isinstance(code, types.CodeType):
+        return None
+    lines = [
+        where.tb_lineno
+        for where in _frames(error)
+        if where.tb_frame.f_code.co_filename == code.co_filename
+    ]
+    return lines[-1] if lines else None
+
+
+def unfinished_helper(function, error: BaseException) -> str:
+    """The name of the other function that raised `error`, a NotImplementedError (the
+    exercise calls a notebook function that is not done yet), or ""."""
+    frames = list(_frames(error))
+    if not isinstance(error, NotImplementedError) or not frames:
+        return ""
+    code = frames[-1].tb_frame.f_code
+    return "" if code is getattr(function, "__code__", None) else code.co_name
+
+
+@contextlib.contextmanager
+def quiet(stderr: bool = True):
+    """Warnings (NumPy's floating-point ones included) ignored during the block, and with
+    `stderr`, what is written to sys.stderr discarded: nbgrader gives 0 points to a graded
+    cell that writes there. sys.stderr is the process's, so only code that owns the
+    process's output (a notebook's cell) should discard it."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        with contextlib.redirect_stderr(io.StringIO()) if stderr else contextlib.nullcontext():
+            yield

@@ -11,6 +11,8 @@ not parse raises `WireError`. A message is one encoded dict, framed by its 8-byt
     value = decode(data)
 """
 
+import functools
+import math
 import struct
 
 import numpy as np
@@ -26,8 +28,9 @@ DTYPES = frozenset(
 )
 
 _pack, _unpack_from = struct.pack, struct.unpack_from
-_frombuffer, _asarray, _generic, _ndarray = np.frombuffer, np.asarray, np.generic, np.ndarray
+_frombuffer, _generic, _ndarray = np.frombuffer, np.generic, np.ndarray
 _SCALARS = frozenset(np.dtype(code).type for code in DTYPES)
+_DTYPE_OF = {name: np.dtype(name) for name in DTYPES}
 
 
 class WireError(ValueError):
@@ -127,13 +130,11 @@ class Encoder:
             self._value(item, out, depth + 1)
 
     def _array(self, value, out: list) -> None:
-        header = _ARRAY_HEADERS.get((value.dtype.str, value.shape))
-        if header is None:
-            if value.dtype.str not in DTYPES:
-                self._unsupported(f"ndarray of dtype {value.dtype}", out)
-                return
-            header = _array_header(value)
-        out.append(header)
+        dtype = value.dtype.str
+        if dtype not in DTYPES:
+            self._unsupported(f"ndarray of dtype {value.dtype}", out)
+            return
+        out.append(_array_header(dtype, value.shape))
         out.append(value.tobytes())
 
     def _layer(self, value, out: list, depth: int) -> None:
@@ -154,20 +155,13 @@ class Encoder:
         self._str(b"X", kind, out)
 
 
-_ARRAY_HEADERS: dict = {}  # {(dtype, shape): the bytes before an array's data}
-
-
-def _array_header(value) -> bytes:
-    """Tag, dtype, shape and byte count of an array of an allowed dtype (kept for reuse:
-    the checks send many arrays of a few shapes)."""
-    dtype = value.dtype.str.encode()
-    shape = b"".join(_pack("<q", n) for n in value.shape)
-    size = value.size * value.itemsize
-    header = b"A" + _pack("<I", len(dtype)) + dtype + _pack("<B", value.ndim) + shape
-    header += _pack("<Q", size)
-    if len(_ARRAY_HEADERS) < 10_000:
-        _ARRAY_HEADERS[(value.dtype.str, value.shape)] = header
-    return header
+@functools.lru_cache(maxsize=1024)  # the checks send many arrays of a few shapes
+def _array_header(dtype: str, shape: tuple) -> bytes:
+    """Tag, dtype, shape and byte count of an array of allowed dtype `dtype` ("<f8")."""
+    name = dtype.encode()
+    size = math.prod(shape) * _DTYPE_OF[dtype].itemsize
+    dims = b"".join(_pack("<q", n) for n in shape)
+    return b"A" + _pack("<I", len(name)) + name + _pack("<B", len(shape)) + dims + _pack("<Q", size)
 
 
 def _type_name(value) -> str:
@@ -179,20 +173,22 @@ def _type_name(value) -> str:
     return kind.__name__
 
 
-_I32, _I64, _U64, _F64, _U8 = (struct.Struct(f) for f in ("<I", "<q", "<Q", "<d", "<B"))
-_DTYPE_OF = {name: np.dtype(name) for name in DTYPES}
+_I32, _I64, _F64, _U8 = (struct.Struct(f) for f in ("<I", "<q", "<d", "<B"))
 _SIMPLE = {b"N": None, b"T": True, b"F": False}
 
 
-_HEADERS_READ: dict = {}  # {header bytes: (dtype, shape, byte count)}, checked
+def _allowed_dtype(name: str) -> np.dtype:
+    """The dtype named `name` ("<f8"), if the wire carries it."""
+    if name not in _DTYPE_OF:
+        raise WireError(f"dtype {name!r} is not allowed")
+    return _DTYPE_OF[name]
 
 
+@functools.lru_cache(maxsize=1024)  # a rejected header raises, so it is never kept
 def _read_header(header: bytes) -> tuple:
     """(dtype, shape, byte count) of an array's header (after its tag), checked."""
     name_size = _I32.unpack_from(header)[0]
-    name = str(header[4 : 4 + name_size], "utf-8", "replace")
-    if name not in _DTYPE_OF:
-        raise WireError(f"dtype {name!r} is not allowed")
+    dtype = _allowed_dtype(str(header[4 : 4 + name_size], "utf-8", "replace"))
     ndim = header[4 + name_size]
     if ndim > 32:
         raise WireError("too many dimensions")
@@ -203,11 +199,9 @@ def _read_header(header: bytes) -> tuple:
     count = 1
     for n in shape:
         count *= n
-    if size != count * _DTYPE_OF[name].itemsize:
+    if size != count * dtype.itemsize:
         raise WireError("an array's shape does not match its bytes")
-    if len(_HEADERS_READ) < 10_000:
-        _HEADERS_READ[header] = (_DTYPE_OF[name], shape, size)
-    return _DTYPE_OF[name], shape, size
+    return dtype, shape, size
 
 
 class Decoder:
@@ -287,20 +281,13 @@ class Decoder:
         return result
 
     def _dtype(self) -> np.dtype:
-        name = self._text()
-        if name not in _DTYPE_OF:
-            raise WireError(f"dtype {name!r} is not allowed")
-        return _DTYPE_OF[name]
+        return _allowed_dtype(self._text())
 
     def _array(self) -> np.ndarray:
         start = self.pos
         self._take(self._number(_I32))  # the dtype's name
         self._take(8 * self._number(_U8) + 8)  # the shape and the byte count
-        header = bytes(self.data[start : self.pos])
-        known = _HEADERS_READ.get(header)
-        if known is None:
-            known = _read_header(header)
-        dtype, shape, size = known
+        dtype, shape, size = _read_header(bytes(self.data[start : self.pos]))
         return _frombuffer(self._take(size), dtype).reshape(shape).copy()
 
     def _scalar(self):

@@ -228,9 +228,9 @@ class LSTM:
         self.h_last, self.c_last = hs[T].T.copy(), cs[T].T.copy()
         return np.ascontiguousarray(hs[1:].transpose(2, 0, 1))
 
-    def _backward_steps(self, dh, dh_last, dc_last):
-        """dh: (N, T, H) -> dz: (T, 4H, N), dh0, dc0: (H, N), looping back over the steps."""
-        _, act, _, cs, tanh_c, _, _ = forward_cache(self)
+    def _backward_steps(self, act, cs, tanh_c, dh, dh_last, dc_last):
+        """act: (T, 4H, N), cs: (T + 1, H, N), tanh_c: (T, H, N) from the forward's cache,
+        dh: (N, T, H) -> dz: (T, 4H, N), dh0, dc0: (H, N), looping back over the steps."""
         W_h = self.params[1]
         M, dc_dh = lstm_local_derivatives(act, cs[:-1], tanh_c)
         dh_steps = np.ascontiguousarray(_floats(dh, W_h.dtype).transpose(1, 2, 0))
@@ -245,9 +245,9 @@ class LSTM:
         return dz, dh_next, dc_next
 
     def backward(self, dh: np.ndarray, dh_last=None, dc_last=None):
-        x_steps, _, hs, _, _, has_h0, has_c0 = forward_cache(self)
+        x_steps, act, hs, cs, tanh_c, has_h0, has_c0 = forward_cache(self)
         W_x = self.params[0]
-        dz, dh0, dc0 = self._backward_steps(dh, dh_last, dc_last)
+        dz, dh0, dc0 = self._backward_steps(act, cs, tanh_c, dh, dh_last, dc_last)
         (T, H4, N), D = dz.shape, W_x.shape[0]
         dz_cols = dz.transpose(1, 0, 2).reshape(H4, T * N)
         inputs = np.concatenate([x_steps, hs[:-1]], axis=1)  # (T, D + H, N): x_t and h_prev

@@ -18,20 +18,17 @@ refuses (rnnlab.checks.code) or a course-library function that does the exercise
 would cost the whole exercise, so it says so now.
 """
 
-import contextlib
 import copy
 import importlib
-import io
 import linecache
 import os
 import sys
 import types
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograde.observe import outside_data
+from autograde.observe import cell_line, outside_data, quiet, unfinished_helper
 from rnnlab.checks import casefile, messages
 from rnnlab.checks.code import Cell, StudentCode
 from rnnlab.checks.compare import changed_inputs, first_problem
@@ -39,9 +36,13 @@ from rnnlab.checks.compare import changed_inputs, first_problem
 
 @dataclass
 class Report:
-    """The visible checks of one exercise: a line per check, and the failures."""
+    """The visible checks of one exercise: a line per check, and the failures.
+
+    untouched: the line that says the exercise is not done yet (messages.untouched).
+    """
 
     name: str
+    untouched: str
     lines: list = field(default_factory=list)
     failures: list = field(default_factory=list)
     checks: int = 0
@@ -68,7 +69,7 @@ class Report:
         """The one line for stderr ("" when everything passed)."""
         if not self.failures:
             return ""
-        if self.checks == 1 or self.failures[0].startswith("exercise "):
+        if self.checks == 1 or self.failures[0] == self.untouched:
             return self.failures[0]
         many = len(self.failures)
         return (
@@ -106,28 +107,6 @@ def code_problems(spec: dict, name: str, code: StudentCode) -> list:
     return lines
 
 
-def _error_line(function, error: Exception) -> int | None:
-    """The line of `function`'s cell where `error` was raised, if it was raised there."""
-    target, line = function.__code__.co_filename, None
-    where = error.__traceback__
-    while where is not None:
-        if where.tb_frame.f_code.co_filename == target:
-            line = where.tb_lineno
-        where = where.tb_next
-    return line
-
-
-def _unfinished_helper(function, error: Exception) -> str:
-    """The name of another notebook function that raised NotImplementedError, or ""."""
-    where = error.__traceback__
-    while where is not None and where.tb_next is not None:
-        where = where.tb_next
-    if not isinstance(error, NotImplementedError) or where is None:
-        return ""
-    code = where.tb_frame.f_code
-    return "" if code is function.__code__ else code.co_name
-
-
 def _arrays(value, name: str) -> dict:
     """{name: array} of the arrays in an argument (a dict of weights gives its keys)."""
     if isinstance(value, dict):
@@ -138,27 +117,24 @@ def _arrays(value, name: str) -> dict:
 def run_call(function, call: dict, spec: dict, name: str) -> str:
     """Run one public call; "" when it passes, else the line that says what is wrong."""
     args, kwargs = copy.deepcopy(call["args"]), copy.deepcopy(call.get("kwargs", {}))
-    before = copy.deepcopy((args, kwargs))
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
+    with quiet():
         try:
-            with contextlib.redirect_stderr(io.StringIO()):
-                result = function(*args, **kwargs)
+            result = function(*args, **kwargs)
         except Exception as error:  # the student's code failed: say how
-            helper = _unfinished_helper(function, error)
+            helper = unfinished_helper(function, error)
             if helper:
                 return messages.helper_untouched(helper, name)
             inputs = {}
             for arg_name, value in zip(call["arg_names"], call["args"], strict=False):
                 inputs.update(_arrays(value, arg_name))
             return messages.raised(
-                type(error).__name__, str(error), _error_line(function, error), inputs,
+                type(error).__name__, str(error), cell_line(function, error), inputs,
                 spec["number"], name,
             )  # fmt: skip
     problem = first_problem(result, call, name, args)
     if problem:
         return problem
-    for arg_name, old, new in zip(call["arg_names"], before[0], args, strict=False):
+    for arg_name, old, new in zip(call["arg_names"], call["args"], args, strict=False):
         changed = changed_inputs(old, new, arg_name)
         if changed:
             return messages.changed_input(changed)
@@ -168,7 +144,8 @@ def run_call(function, call: dict, spec: dict, name: str) -> str:
 
 def run_public(name: str, namespace: dict, code: StudentCode | None = None) -> Report:
     """The visible checks of exercise `name` on the function `namespace[name]`."""
-    spec, report = casefile.exercise(name), Report(name)
+    spec = casefile.exercise(name)
+    report = Report(name, messages.untouched(spec["number"], name))
     function = namespace.get(name)
     if not callable(function):
         report.failed("", f"there is no function named {name}: run the cell that defines it")
@@ -181,7 +158,7 @@ def run_public(name: str, namespace: dict, code: StudentCode | None = None) -> R
         if not line:
             report.passed(call["label"])
             continue
-        if line.startswith("exercise "):  # untouched: nothing else to say
+        if line == report.untouched:  # nothing else to say
             report.failed("", line)
             break
         report.failed(call["label"], line)
