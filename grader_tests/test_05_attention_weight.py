@@ -176,7 +176,7 @@ def _forward_pure(attention_weight_forward, ref):
 def _call_backward(attention_weight_backward, da, cache):
     try:
         return call_own_data(attention_weight_backward, "cache", da, cache)
-    except RuntimeError as error:
+    except Exception as error:  # from the sandbox, NotRunError comes back as an Exception
         if "before Softmax.forward" not in str(error):
             raise
         raise CheckFailed(
