@@ -147,7 +147,7 @@ def rnn_cell_backward(dh_next, cache):
     da = dh_next * (1 - h_next**2)
     return da @ params["W_x"].T, da @ params["W_h"].T, x_t.T @ da, h_prev.T @ da, da.sum(0)
 """,
-        diagnostic="should return a dict of gradients",
+        diagnostic="rnn_cell_backward should be a dict with the keys 'dx_t'",
     ),
     Answer(
         "rnn_cell_backward",

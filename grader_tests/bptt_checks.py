@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from grader_tests.grading import expect_match
-from grader_tests.layer_checks import expect_not_shaped
+from grader_tests.layer_checks import expect_keys, expect_not_shaped
 from rnnlab.gradcheck import check_with_cache
 from rnnlab.testing import CheckFailed, expect_unchanged
 
@@ -24,17 +24,7 @@ def expect_grads(function_name: str, grads, expected: dict, mistakes: dict, shap
     mistakes: {description: {key: array}}, the gradients that mistake gives (any keys);
     shapes: {key: {wrong shape: description of the mistake that gives it}}.
     """
-    if not isinstance(grads, dict):
-        raise CheckFailed(
-            f"{function_name} should return a dict of gradients with the keys "
-            f"{', '.join(expected)}, not a {type(grads).__name__}"
-        )
-    missing = [key for key in expected if key not in grads]
-    if missing:
-        raise CheckFailed(
-            f"the dict {function_name} returns has no key {missing[0]!r}; it needs the keys "
-            f"{', '.join(expected)}"
-        )
+    expect_keys(function_name, grads, tuple(expected))
     for key, value in expected.items():
         actual = grads[key]
         if isinstance(actual, (list, tuple)):

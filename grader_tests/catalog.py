@@ -47,10 +47,11 @@ def _answer_namespace(lesson: str, answer: Answer) -> tuple:
     return namespace, StudentCode.of_master(master(lesson), {answer.cell: answer.code})
 
 
-def run_answer(lesson: str, answer: Answer) -> Result:
-    """Grade one answer directly with the hidden tests."""
+def run_answer(lesson: str, answer: Answer, kind: type = LocalFunction) -> Result:
+    """Grade one answer directly with the hidden tests; `kind`: the LocalFunction (sub)class
+    that calls the student's function."""
     namespace, code = _answer_namespace(lesson, answer)
-    return exercises(lesson)[answer.cell].run(LocalFunction(namespace, answer.cell, code))
+    return exercises(lesson)[answer.cell].run(kind(namespace, answer.cell, code))
 
 
 def run_visible(lesson: str, answer: Answer) -> Report:

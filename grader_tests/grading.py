@@ -411,7 +411,7 @@ def expect_finite(name: str, actual) -> None:
 
 def expect_results(name: str, outputs, labels: tuple) -> tuple:
     """The values a function returned, as a tuple; fail unless it returned len(labels)
-    values, as a tuple or a list (messages.SEQUENCE_RULE)."""
+    values, as a tuple or a list (what counts is their order and their values)."""
     note("results", outputs, labels=labels)
     if not isinstance(outputs, (tuple, list)) or len(outputs) != len(labels):
         raise CheckFailed(messages.count(name, outputs, len(labels), labels))

@@ -2,22 +2,19 @@
 
 A layer lesson grades a forward function `f(*inputs) -> (output, cache)` and a backward
 function `g(dout, cache) -> gradients`. These helpers turn the usual ways such functions go
-wrong into one-line messages: a wrong number of return values, a shape that betrays a
+wrong into one-line messages: a dict without the expected keys, a shape that betrays a
 particular mistake, a backward that reads notebook variables instead of its cache, and a
-numerical gradient check that fails.
+numerical gradient check that fails. The first two serve the LSTM and backward lessons too.
 """
 
 from typing import Callable
 
 import numpy as np
 
-from grader_tests.grading import expect_results
 from grader_tests.recording import note
 from rnnlab.checks import messages
 from rnnlab.gradcheck import check_gradients
 from rnnlab.testing import CheckFailed
-
-__all__ = ["expect_results"]  # shared by the layer lessons, defined in grading
 
 
 def expect_no_outside_data(function, source: str) -> None:
@@ -46,6 +43,15 @@ def call_own_data(function: Callable, source: str, *args):
     return outputs
 
 
+def expect_keys(name: str, actual, keys: tuple) -> None:
+    """Fail unless `actual` is a dict with (at least) the keys `keys`."""
+    if not isinstance(actual, dict):
+        raise CheckFailed(messages.not_a_dict(name, actual, keys))
+    missing = [key for key in keys if key not in actual]
+    if missing:
+        raise CheckFailed(messages.missing_key(name, missing[0], keys))
+
+
 def expect_not_shaped(name: str, actual, expected_shape: tuple, known: dict) -> None:
     """Name the mistake when `actual` has a wrong shape that a known mistake produces.
 
@@ -54,10 +60,8 @@ def expect_not_shaped(name: str, actual, expected_shape: tuple, known: dict) -> 
     note("shapes", actual, name=name, known=known)
     shape = np.shape(actual)
     if shape != tuple(expected_shape) and shape in known:
-        raise CheckFailed(
-            f"{name} should have shape {tuple(expected_shape)} but has shape {shape}. "
-            f"Likely mistake: {known[shape]}"
-        )
+        line = messages.wrong_shape(name, shape, expected_shape)
+        raise CheckFailed(messages.likely(line, known[shape]))
 
 
 def expect_gradients_ok(

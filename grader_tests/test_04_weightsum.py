@@ -8,13 +8,8 @@ pass costs its own points only.
 
 import numpy as np
 
-from grader_tests.grading import Exercise, expect_match, random_sizes
-from grader_tests.layer_checks import (
-    call_own_data,
-    expect_cached_gradients_ok,
-    expect_not_shaped,
-    expect_results,
-)
+from grader_tests.grading import Exercise, expect_match, expect_results, random_sizes
+from grader_tests.layer_checks import call_own_data, expect_cached_gradients_ok, expect_not_shaped
 from rnnlab.testing import CheckFailed, expect_close, expect_unchanged
 
 LESSON = "04_weightsum"

@@ -10,13 +10,14 @@ import weakref
 
 import numpy as np
 
-from grader_tests.grading import Exercise, expect_finite, expect_match, random_sizes
-from grader_tests.layer_checks import (
-    call_own_data,
-    expect_cached_gradients_ok,
-    expect_not_shaped,
+from grader_tests.grading import (
+    Exercise,
+    expect_finite,
+    expect_match,
     expect_results,
+    random_sizes,
 )
+from grader_tests.layer_checks import call_own_data, expect_cached_gradients_ok, expect_not_shaped
 from rnnlab import softmax as softmax_function
 from rnnlab.layers import Softmax
 from rnnlab.testing import CheckFailed, expect_close, expect_unchanged
@@ -108,14 +109,9 @@ def _check_forward(attention_weight_forward, ref, hs, h) -> tuple:
     return a, cache, softmax
 
 
-def _check_large_forward(attention_weight_forward, ref, hs, h) -> None:
-    a, _, _ = _check_forward(attention_weight_forward, ref, hs, h)
-    expect_finite("a", a)
-
-
 FORWARD_CASE = FORWARD.public("N, T, H all different", _check_forward,
                               lambda: _case(61)[:2])  # fmt: skip
-LARGE_FORWARD_CASE = FORWARD.public("large scores (hs and h around 30)", _check_large_forward,
+LARGE_FORWARD_CASE = FORWARD.public("large scores (hs and h around 30)", _check_forward,
                                     lambda: _case(66, scale=30.0)[:2])  # fmt: skip
 
 
@@ -131,7 +127,8 @@ def _forward_edges(attention_weight_forward, ref):
     for seed, fixed in enumerate(EDGE_SIZES, start=63):
         hs, h, _ = _case(seed, **fixed)
         _check_forward(attention_weight_forward, ref, hs, h)
-    LARGE_FORWARD_CASE.run(attention_weight_forward, ref)
+    a, _, _ = LARGE_FORWARD_CASE.run(attention_weight_forward, ref)
+    expect_finite("a", a)
 
 
 @FORWARD.part("cache = (hs, h, softmax), with the softmax layer given after its forward")
@@ -176,7 +173,7 @@ def _forward_pure(attention_weight_forward, ref):
 def _call_backward(attention_weight_backward, da, cache):
     try:
         return call_own_data(attention_weight_backward, "cache", da, cache)
-    except RuntimeError as error:
+    except Exception as error:  # from the sandbox, NotRunError comes back as an Exception
         if "before Softmax.forward" not in str(error):
             raise
         raise CheckFailed(

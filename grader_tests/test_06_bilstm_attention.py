@@ -7,8 +7,14 @@ answers are that notebook's own solution cells. The three exercises are independ
 
 import numpy as np
 
-from grader_tests.grading import Exercise, expect_finite, expect_match, random_sizes
-from grader_tests.layer_checks import call_own_data, expect_not_shaped, expect_results
+from grader_tests.grading import (
+    Exercise,
+    expect_finite,
+    expect_match,
+    expect_results,
+    random_sizes,
+)
+from grader_tests.layer_checks import call_own_data, expect_not_shaped
 from rnnlab import softmax
 from rnnlab.attention_decoder import AttentionDecoder
 from rnnlab.layers import LSTM, BiLSTM
@@ -24,11 +30,6 @@ DECODER = Exercise(LESSON, "encoder_decoder_attention", points=4, not_allowed=LI
 EXERCISES = (ENCODE, ADDITIVE, DECODER)
 
 SOFTMAX_BATCH = "softmax taken over the batch axis (axis 0) instead of over time (axis 1)"
-
-
-def _naive_softmax(e):
-    exp = np.exp(e)
-    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def _expect_finite(name, value, hint=""):

@@ -2,11 +2,14 @@
 
 import pytest
 
+from autograde.client import _raised
 from grader_tests.catalog import answers, exercises, run_answer, run_visible
 from grader_tests.grading import LocalFunction, master, reference
 from instructor.catalog_report import VISIBLE_TARGET
 from instructor.engine.course import lessons
+from instructor.engine.remote import _student_error
 from rnnlab.checks.code import StudentCode
+from rnnlab.layers import NotRunError
 
 CASES = [(lesson, answer) for lesson in lessons() for answer in answers(lesson)]
 
@@ -32,10 +35,39 @@ def test_each_exercise_has_five_mistakes_and_two_correct_variants(lesson):
         assert sum(not a.wrong for a in mine) >= 2, f"{name}: fewer than 2 correct variants"
 
 
+class SandboxedFunction(LocalFunction):
+    """A LocalFunction whose exceptions reach the checks as they do from the sandbox: the
+    client's reply (autograde.client) rebuilt by the grader (instructor.engine.remote), so
+    a course exception such as NotRunError arrives as a plain Exception of that name."""
+
+    def __call__(self, *args, **kwargs):
+        return _from_sandbox(super().__call__, *args, **kwargs)
+
+    def traced(self, *args, **kwargs) -> tuple:
+        return _from_sandbox(super().traced, *args, **kwargs)
+
+    def sibling(self, name: str) -> "SandboxedFunction":
+        return SandboxedFunction(self.namespace, name, self.code)
+
+
+def _from_sandbox(call, *args, **kwargs):
+    try:
+        return call(*args, **kwargs)
+    except Exception as error:
+        raise _student_error(_raised(error)) from None
+
+
+def test_a_course_exception_comes_back_from_the_sandbox_as_a_plain_exception():
+    rebuilt = _student_error(_raised(NotRunError("Softmax.backward was called before ...")))
+    assert type(rebuilt).__name__ == "NotRunError" and not isinstance(rebuilt, RuntimeError)
+    assert str(rebuilt) == "Softmax.backward was called before ..."
+
+
+@pytest.mark.parametrize("kind", [LocalFunction, SandboxedFunction], ids=["local", "sandbox"])
 @pytest.mark.parametrize("case", CASES, ids=[_id(case) for case in CASES])
-def test_answer_is_graded_as_catalogued(case):
+def test_answer_is_graded_as_catalogued(case, kind):
     lesson, answer = case
-    result = run_answer(lesson, answer)
+    result = run_answer(lesson, answer, kind)
     report = result.report()
     if answer.wrong:
         assert result.score < result.points, f"wrong answer got full marks:\n{report}"
@@ -53,9 +85,6 @@ def test_a_missing_or_uncallable_function_scores_zero_with_a_message():
     assert not_callable.score == 0.0 and "softmax is not a function" in not_callable.report()
 
 
-VISIBLE = [(lesson, answer) for lesson in lessons() for answer in answers(lesson)]
-
-
 def test_every_exercise_has_public_cases_under_a_unique_name():
     names = [name for lesson in lessons() for name in exercises(lesson)]
     assert len(names) == len(set(names)), "check(name) finds an exercise by its name alone"
@@ -64,7 +93,7 @@ def test_every_exercise_has_public_cases_under_a_unique_name():
             assert exercise.public_cases, f"{lesson}: {name} has no public case"
 
 
-@pytest.mark.parametrize("case", VISIBLE, ids=[_id(case) for case in VISIBLE])
+@pytest.mark.parametrize("case", CASES, ids=[_id(case) for case in CASES])
 def test_answer_meets_the_visible_checks_as_catalogued(case):
     lesson, answer = case
     report = run_visible(lesson, answer)
@@ -74,7 +103,7 @@ def test_answer_meets_the_visible_checks_as_catalogued(case):
         assert not report.failures, f"the visible checks fail this answer:\n{report.text()}"
 
 
-@pytest.mark.parametrize("lesson", sorted({lesson for lesson, _ in VISIBLE}))
+@pytest.mark.parametrize("lesson", lessons())
 def test_the_visible_checks_catch_enough_of_each_lessons_mistakes(lesson):
     public = [a for a in answers(lesson) if a.wrong and not a.hidden_only]
     caught = sum(bool(run_visible(lesson, a).failures) for a in public)

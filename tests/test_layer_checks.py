@@ -4,13 +4,8 @@ import numpy as np
 import pytest
 
 from autograde.observe import outside_data
-from grader_tests.grading import LocalFunction
-from grader_tests.layer_checks import (
-    expect_gradients_ok,
-    expect_no_outside_data,
-    expect_not_shaped,
-    expect_results,
-)
+from grader_tests.grading import LocalFunction, expect_results
+from grader_tests.layer_checks import expect_gradients_ok, expect_no_outside_data, expect_not_shaped
 from rnnlab.layers import Softmax
 from rnnlab.testing import CheckFailed
 

@@ -58,3 +58,13 @@ def test_nan_names_both_causes_instead_of_claiming_an_overflow():
 def test_private_paths_are_cut_to_their_last_part():
     text = "No such file: '/srv/grader/course/grader_tests/test_01_rnn_forward.py' here"
     assert messages.hide_paths(text) == "No such file: 'test_01_rnn_forward.py' here"
+
+
+def test_a_result_that_is_not_the_expected_dict():
+    keys = ("dx", "dh0")
+    assert messages.not_a_dict("rnn_backward", (1, 2), keys) == (
+        "rnn_backward should be a dict with the keys 'dx', 'dh0', not a tuple"
+    )
+    assert messages.missing_key("rnn_backward", "dh0", keys) == (
+        "rnn_backward has no key 'dh0'; it needs the keys 'dx', 'dh0'"
+    )

@@ -13,8 +13,8 @@ ways it goes wrong, each keyed by the path of a value in the result (`[0]`, `[2,
 
 `first_problem(result, call, name, args)` walks the expected result and returns the line of
 the first value that differs, or None. Several values may come back as a tuple or a list
-(messages.SEQUENCE_RULE); dicts must have the expected keys; a layer is compared only where
-it must be one of the arguments (`args`, as passed in this call).
+(what counts is their order and their values); dicts must have the expected keys; a layer
+is compared only where it must be one of the arguments (`args`, as passed in this call).
 """
 
 import json
@@ -98,12 +98,11 @@ class _Walk:
         return None
 
     def mapping(self, actual, expected, path, name):
-        keys = ", ".join(repr(k) for k in expected)
         if not isinstance(actual, dict):
-            return f"{name} should be a dict with the keys {keys}, not a {type(actual).__name__}"
+            return messages.not_a_dict(name, actual, expected)
         missing = [k for k in expected if k not in actual]
         if missing:
-            return f"{name} has no key {missing[0]!r}; it needs the keys {keys}"
+            return messages.missing_key(name, missing[0], expected)
         for key, theirs in expected.items():
             found = self.value(actual[key], theirs, (*path, key), f"{name}[{key!r}]")
             if found:

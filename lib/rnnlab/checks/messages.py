@@ -13,10 +13,6 @@ import re
 
 import numpy as np
 
-SEQUENCE_RULE = (
-    "a function that returns several values may return them as a tuple or a list: "
-    "what counts is their order and their values"
-)
 _SIZES = re.compile(r"size (\d+) is different from (\d+)|(\d+) \(dim \d+\) != (\d+) \(dim \d+\)")
 _PATH = re.compile(r"(?<![\w.])/(?:[\w.+-]+/)+([\w.+-]+)")
 
@@ -92,6 +88,18 @@ def count(name: str, actual, expected: int, labels: tuple = ()) -> str:
     if isinstance(actual, (list, tuple)):
         return f"{name} should return {what}, it returns {len(actual)}"
     return f"{name} should return {what}, it returns a {type(actual).__name__}"
+
+
+def _keys(keys) -> str:
+    return ", ".join(repr(key) for key in keys)
+
+
+def not_a_dict(name: str, actual, keys) -> str:
+    return f"{name} should be a dict with the keys {_keys(keys)}, not a {type(actual).__name__}"
+
+
+def missing_key(name: str, key, keys) -> str:
+    return f"{name} has no key {key!r}; it needs the keys {_keys(keys)}"
 
 
 def not_the_layer(name: str, argument: str, kind: str) -> str:
