@@ -2,12 +2,12 @@
 
 import pytest
 
-from autograde.client import _raised
+from autograde.client import raised
 from grader_tests.catalog import answers, exercises, run_answer, run_visible
 from grader_tests.grading import LocalFunction, master, reference
 from instructor.catalog_report import VISIBLE_TARGET
 from instructor.engine.course import lessons
-from instructor.engine.remote import _student_error
+from instructor.engine.remote import RemoteFunction, _student_error
 from rnnlab.checks.code import StudentCode
 from rnnlab.layers import NotRunError
 
@@ -38,27 +38,34 @@ def test_each_exercise_has_five_mistakes_and_two_correct_variants(lesson):
 class SandboxedFunction(LocalFunction):
     """A LocalFunction whose exceptions reach the checks as they do from the sandbox: the
     client's reply (autograde.client) rebuilt by the grader (instructor.engine.remote), so
-    a course exception such as NotRunError arrives as a plain Exception of that name."""
+    a course exception such as NotRunError arrives as a plain Exception of that name, with
+    the line and unfinished function the client found for the exercise's function."""
+
+    def __init__(self, namespace, name, code, exercise=None):
+        super().__init__(namespace, name, code)
+        self.exercise = exercise or name
 
     def __call__(self, *args, **kwargs):
-        return _from_sandbox(super().__call__, *args, **kwargs)
+        return self._from_sandbox(super().__call__, *args, **kwargs)
 
     def traced(self, *args, **kwargs) -> tuple:
-        return _from_sandbox(super().traced, *args, **kwargs)
+        return self._from_sandbox(super().traced, *args, **kwargs)
 
     def sibling(self, name: str) -> "SandboxedFunction":
-        return SandboxedFunction(self.namespace, name, self.code)
+        return SandboxedFunction(self.namespace, name, self.code, self.exercise)
 
+    origin = staticmethod(RemoteFunction.origin)
 
-def _from_sandbox(call, *args, **kwargs):
-    try:
-        return call(*args, **kwargs)
-    except Exception as error:
-        raise _student_error(_raised(error)) from None
+    def _from_sandbox(self, call, *args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except Exception as error:
+            reply = raised(error, self.namespace.get(self.exercise))
+            raise _student_error(reply) from None
 
 
 def test_a_course_exception_comes_back_from_the_sandbox_as_a_plain_exception():
-    rebuilt = _student_error(_raised(NotRunError("Softmax.backward was called before ...")))
+    rebuilt = _student_error(raised(NotRunError("Softmax.backward was called before ..."), None))
     assert type(rebuilt).__name__ == "NotRunError" and not isinstance(rebuilt, RuntimeError)
     assert str(rebuilt) == "Softmax.backward was called before ..."
 

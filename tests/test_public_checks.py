@@ -1,10 +1,12 @@
 """check(name), the visible checks of a graded cell: its report and its one stderr line."""
 
 import functools
+import logging
 
 import numpy as np
 import pytest
 
+from autograde.observe import unfinished_helper
 from grader_tests.grading import reference
 from rnnlab.checks.public import check
 
@@ -66,3 +68,25 @@ def test_a_function_without_code_of_its_own_gets_its_error_line(capsys, monkeypa
     exec('check("softmax")', namespace)
     out, err = capsys.readouterr()
     assert "shape error: axis 5 is out of bounds" in out and err.count("\n") == 1
+
+
+def test_a_libraries_not_implemented_error_is_not_an_unfinished_notebook_function():
+    """Only a function of the notebook is "not done yet": a NotImplementedError that a
+    library raises is reported as the error it is."""
+
+    def exercise(x):
+        return logging.Handler().emit(x)  # "must be implemented by Handler subclasses"
+
+    def helper(x):
+        raise NotImplementedError
+
+    def calls_helper(x):
+        return helper(x)
+
+    for function, expected in ((exercise, ""), (calls_helper, "helper")):
+        try:
+            function(np.zeros(2))
+        except NotImplementedError as error:
+            assert unfinished_helper(function, error) == expected
+        else:
+            raise AssertionError(f"{function.__name__} raised nothing")

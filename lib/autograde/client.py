@@ -150,6 +150,7 @@ class _Session:
     def call(self, message: dict, call: _Call) -> tuple:
         """Run the student's function on the message's arguments; (reply, encoder)."""
         function = self.namespace.get(message["name"])
+        exercise = self.namespace.get(self.exercise)
         args, kwargs = list(message.get("args", [])), dict(message.get("kwargs", {}))
         _CALLS.clear()
         before = call.encoder().encode([args, kwargs])
@@ -162,31 +163,17 @@ class _Session:
                     value = function(*args, **kwargs)
                 reply = {"kind": "returned"}
             except _OutOfTime:
-                value, reply = None, self.raised(TimeoutError(_late(self.call_seconds)))
+                value, reply = None, raised(TimeoutError(_late(self.call_seconds)), exercise)
             except KeyboardInterrupt:
                 raise
             except BaseException as error:  # the student's code failed: report it
-                value, reply = None, self.raised(error)
+                value, reply = None, raised(error, exercise)
         after = call.encoder().encode([args, kwargs])
         reply["args_after"] = [args, kwargs] if after != before else None
         reply["outside_data"] = outside_data(function)
         reply["lines"] = lines
         reply["value"] = value
         return reply, call.encoder()
-
-    def raised(self, error: BaseException) -> dict:
-        """The reply for `error`, raised in a call of the exercise's function or of another
-        notebook function the grader called (its forward pass, say): the line of the
-        exercise's cell where it was raised, and the unfinished function it comes from."""
-        kind, exercise = type(error), self.namespace.get(self.exercise)
-        return {
-            "kind": "raised",
-            "type": kind.__name__,
-            "builtin": kind in _BUILTIN_ERRORS,
-            "message": _safe_str(error)[:2000],
-            "line": cell_line(exercise, error),
-            "unfinished": unfinished_helper(exercise, error),
-        }
 
     def stubs(self):
         """Replace the exercise's helpers by stubs that ask the grader."""
@@ -202,6 +189,21 @@ class _Session:
 
         reference.__name__ = name
         return reference
+
+
+def raised(error: BaseException, exercise) -> dict:
+    """The reply for `error`, raised in a call of the `exercise` function or of another
+    notebook function the grader called (its forward pass, say): the line of the
+    exercise's cell where it was raised, and the unfinished function it comes from."""
+    kind = type(error)
+    return {
+        "kind": "raised",
+        "type": kind.__name__,
+        "builtin": kind in _BUILTIN_ERRORS,
+        "message": _safe_str(error)[:2000],
+        "line": cell_line(exercise, error),
+        "unfinished": unfinished_helper(exercise, error),
+    }
 
 
 def _safe_str(error: BaseException) -> str:

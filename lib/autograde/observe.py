@@ -120,13 +120,15 @@ def cell_line(function, error: BaseException) -> int | None:
 
 
 def unfinished_helper(function, error: BaseException) -> str:
-    """The name of the other function that raised `error`, a NotImplementedError (the
-    exercise calls a notebook function that is not done yet), or ""."""
+    """The name of the other notebook function that raised `error`, a NotImplementedError
+    (the exercise calls a function that is not done yet), or "" (a library's included)."""
     frames = list(_frames(error))
     if not isinstance(error, NotImplementedError) or not frames:
         return ""
     code = frames[-1].tb_frame.f_code
-    return "" if code is getattr(function, "__code__", None) else code.co_name
+    if code is getattr(function, "__code__", None) or _is_library(code.co_filename):
+        return ""
+    return code.co_name
 
 
 @contextlib.contextmanager
